@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// Bundles src/ into the committed lib/ bundles.
+//   node scripts/build.mjs [name...]   build all bundles, or only the named ones
+//   node scripts/build.mjs --check     build to a temporary folder and fail when lib/ differs
+import { build } from 'esbuild';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** lib/<name>.js ← src/<entry> */
+export const bundles = {
+  installer: 'src/installer/bin.ts',
+  'agent-wrapper': 'src/runtime/bin.ts',
+  agent: 'src/agent/bin.ts',
+  intake: 'src/intake/bin.ts',
+};
+
+/** Browser assets of the intake page: lib/intake-ui/<name> ← src/intake/ui/<entry>. */
+const uiEntry = 'src/intake/ui/app.ts';
+
+async function buildInto(outDir, names) {
+  mkdirSync(outDir, { recursive: true });
+  // CommonJS, so the bundles run the same in this repo and in a slug with no package.json.
+  writeFileSync(join(outDir, 'package.json'), '{ "type": "commonjs" }\n');
+  for (const name of names) {
+    await build({
+      entryPoints: [join(root, bundles[name])],
+      outfile: join(outDir, `${name}.js`),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      minifyWhitespace: true,
+      minifySyntax: true,
+      legalComments: 'none',
+      logLevel: 'warning',
+      banner: { js: '#!/usr/bin/env node' },
+    });
+  }
+  if (names.includes('intake') && existsSync(join(root, uiEntry))) {
+    await build({
+      entryPoints: [join(root, uiEntry)],
+      outfile: join(outDir, 'intake-ui', 'app.js'),
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      minify: true,
+      legalComments: 'none',
+      logLevel: 'warning',
+    });
+    cpSync(join(root, 'src/intake/ui/static'), join(outDir, 'intake-ui'), { recursive: true });
+  }
+}
+
+function listFiles(dir, prefix = '') {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? listFiles(join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`],
+  );
+}
+
+const args = process.argv.slice(2);
+const check = args.includes('--check');
+const names = args.filter((a) => !a.startsWith('--'));
+for (const name of names) {
+  if (!(name in bundles)) {
+    console.error(`unknown bundle ${name}; known: ${Object.keys(bundles).join(', ')}`);
+    process.exit(2);
+  }
+}
+const selected = names.length > 0 ? names : Object.keys(bundles);
+
+if (check) {
+  const tmp = mkdtempSync(join(tmpdir(), 'dd-build-'));
+  try {
+    await buildInto(tmp, selected);
+    const lib = join(root, 'lib');
+    const fresh = listFiles(tmp);
+    const stale = fresh.filter((f) => !existsSync(join(lib, f)) || !readFileSync(join(lib, f)).equals(readFileSync(join(tmp, f))));
+    const extra = names.length > 0 ? [] : listFiles(lib).filter((f) => !fresh.includes(f));
+    if (stale.length > 0 || extra.length > 0) {
+      for (const f of stale) console.error(`lib/${f} differs from what src builds`);
+      for (const f of extra) console.error(`lib/${f} is not built from src`);
+      console.error('lib/ is stale: run `npm run build` and commit lib/.');
+      process.exit(1);
+    }
+    console.log(`lib/ is up to date (${fresh.length} files)`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+} else {
+  await buildInto(join(root, 'lib'), selected);
+}

@@ -1,0 +1,64 @@
+import { ConfigError } from './errors.js';
+
+export type Parser<T> = (raw: string, name: string) => T;
+
+/** Case-insensitive `true`/`false`, as the official buildpack documents. */
+export const boolean: Parser<boolean> = (raw, name) => {
+  const value = raw.trim().toLowerCase();
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ConfigError(name, `expected true or false, received ${JSON.stringify(raw)}`);
+};
+
+export const string: Parser<string> = (raw) => raw;
+
+export function oneOf<T extends string>(...values: T[]): Parser<T> {
+  return (raw, name) => {
+    const value = raw.trim().toLowerCase();
+    const found = values.find((v) => v === value);
+    if (found === undefined) {
+      throw new ConfigError(name, `expected one of ${values.join(', ')}, received ${JSON.stringify(raw)}`);
+    }
+    return found;
+  };
+}
+
+export function integer(min: number, max: number): Parser<number> {
+  return (raw, name) => {
+    const value = raw.trim();
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new ConfigError(name, `expected a whole number from ${min} to ${max}, received ${JSON.stringify(raw)}`);
+    }
+    return Number(value);
+  };
+}
+
+export const url: Parser<string> = (raw, name) => {
+  const value = raw.trim().replace(/\/+$/, '');
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, `expected an http(s) URL, received ${JSON.stringify(raw)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(name, `expected an http(s) URL, received ${JSON.stringify(raw)}`);
+  }
+  return value;
+};
+
+/** Tags separated by commas and/or spaces, empties dropped, order kept, duplicates removed. */
+export const tagList: Parser<string[]> = (raw) => [...new Set(raw.split(/[\s,]+/).filter((t) => t !== ''))];
+
+/** Space- or comma-separated words. */
+export const wordList: Parser<string[]> = (raw) => raw.split(/[\s,]+/).filter((t) => t !== '');
+
+/** Space- or comma-separated numbers strictly between 0 and 1 (histogram percentiles). */
+export const percentileList: Parser<number[]> = (raw, name) =>
+  wordList(raw, name).map((word) => {
+    const value = Number(word);
+    if (!Number.isFinite(value) || value <= 0 || value >= 1) {
+      throw new ConfigError(name, `expected numbers between 0 and 1 such as "0.95 0.99", received ${JSON.stringify(word)}`);
+    }
+    return value;
+  });

@@ -1,0 +1,312 @@
+// Every variable the buildpack reads, declared once. The README table is generated from here
+// (`npm run docs`); code reads values through `readConfig`, never `process.env.DD_*` directly.
+import {
+  DEFAULT_APM_RECEIVER_PORT,
+  DEFAULT_APT_KEYS_URL,
+  DEFAULT_APT_REPO_URL,
+  DEFAULT_CMD_PORT,
+  DEFAULT_DOGSTATSD_PORT,
+  DEFAULT_NODE_DIST_URL,
+  DEFAULT_SITE,
+} from '../constants.js';
+import { boolean, integer, oneOf, percentileList, string, tagList, url, wordList, type Parser } from './parsers.js';
+
+/** compile: read from ENV_DIR by bin/compile; runtime: read in the dyno; both: read at each. */
+export type Phase = 'compile' | 'runtime' | 'both';
+
+export interface Variable<T> {
+  readonly default: T | undefined;
+  readonly phase: Phase;
+  readonly parse: Parser<T>;
+  readonly doc: string;
+  /** Never printed, logged or shown in status; `agent config` masks it. */
+  readonly secret?: boolean;
+  /** How the default reads in the docs when it is computed, not a literal. */
+  readonly defaultDoc?: string;
+}
+
+function variable<T>(spec: Variable<T>): Variable<T> {
+  return spec;
+}
+
+export const variables = {
+  // Compile time: read from ENV_DIR, a change needs a rebuild (and a cache purge on Heroku).
+  DD_AGENT_FLAVOR: variable({
+    default: 'official' as 'official' | 'builtin',
+    phase: 'compile',
+    parse: oneOf('official', 'builtin'),
+    doc: '`official` installs the Datadog Agent package; `builtin` installs the lightweight TypeScript agent (no download).',
+  }),
+  DD_AGENT_VERSION: variable({
+    default: undefined as string | undefined,
+    phase: 'compile',
+    parse: string,
+    doc: 'Exact agent package version such as `7.81.2-1` (epoch `1:` optional); wins over `DD_AGENT_MAJOR_VERSION`.',
+  }),
+  DD_AGENT_MAJOR_VERSION: variable({
+    default: '7' as '6' | '7',
+    phase: 'compile',
+    parse: oneOf('7', '6'),
+    doc: 'Major version whose pinned release is installed: `7` (7.81.2-1) or `6` (6.53.1-1).',
+  }),
+  DD_PYTHON_VERSION: variable({
+    default: undefined as '2' | '3' | undefined,
+    phase: 'compile',
+    parse: oneOf('2', '3'),
+    defaultDoc: '`3` (agent 7), `2` (agent 6)',
+    doc: 'Python runtime kept in an agent 6 >= 6.14 slug; the other is stripped. Agent 7 ships Python 3 only.',
+  }),
+  DD_APM_ENABLED: variable({
+    default: true,
+    phase: 'both',
+    parse: boolean,
+    doc: 'Trace collection on port 8126. `false` strips trace-agent from the slug and disables the receiver.',
+  }),
+  DD_PROCESS_AGENT: variable({
+    default: false,
+    phase: 'both',
+    parse: boolean,
+    doc: '`true` keeps and runs process-agent (live processes); otherwise it is stripped.',
+  }),
+  DD_APT_REPO_URL: variable({
+    default: DEFAULT_APT_REPO_URL,
+    phase: 'compile',
+    parse: url,
+    doc: 'Signed apt repository serving the agent packages (`deb <url> stable <major>`).',
+  }),
+  DD_APT_KEYS_URL: variable({
+    default: DEFAULT_APT_KEYS_URL,
+    phase: 'compile',
+    parse: url,
+    doc: 'Where the `DATADOG_APT_KEY_*.public` signing keys are fetched from.',
+  }),
+  DD_NODE_DIST_URL: variable({
+    default: DEFAULT_NODE_DIST_URL,
+    phase: 'compile',
+    parse: url,
+    doc: 'Node.js dist mirror used when the build has no Node >= 20; checked against its SHASUMS256.txt.',
+  }),
+
+  // Dyno time.
+  DD_API_KEY: variable({
+    default: undefined as string | undefined,
+    phase: 'runtime',
+    parse: string,
+    secret: true,
+    doc: '*Required.* Your Datadog API key. Without it the agent does not start.',
+  }),
+  DISABLE_DATADOG_AGENT: variable({
+    default: undefined as string | undefined,
+    phase: 'runtime',
+    parse: string,
+    doc: 'Set to any value (also from `prerun.sh`) to keep the agent from starting in this dyno.',
+  }),
+  DD_HOSTNAME: variable({
+    default: undefined as string | undefined,
+    phase: 'runtime',
+    parse: string,
+    defaultDoc: 'derived',
+    doc: 'Host name reported to Datadog. Unset: `<app>.<dyno>` with `DD_DYNO_HOST=true`, else the dyno host name.',
+  }),
+  DD_DYNO_HOST: variable({
+    default: false,
+    phase: 'runtime',
+    parse: boolean,
+    doc: '`true` reports `<HEROKU_APP_NAME>.<DYNO>` (e.g. `myapp.web.1`) as host name.',
+  }),
+  DD_TAGS: variable({
+    default: [] as string[],
+    phase: 'runtime',
+    parse: tagList,
+    doc: 'Extra tags, separated by commas or spaces; `dyno`, `dynotype`, `appname` and `buildpackversion` are added.',
+  }),
+  DD_ENV: variable({
+    default: undefined as string | undefined,
+    phase: 'runtime',
+    parse: string,
+    doc: 'Environment tag (`env:`) for metrics and traces.',
+  }),
+  DD_SERVICE: variable({
+    default: undefined as string | undefined,
+    phase: 'runtime',
+    parse: string,
+    doc: 'Service tag (`service:`) for metrics and traces.',
+  }),
+  DD_VERSION: variable({
+    default: undefined as string | undefined,
+    phase: 'runtime',
+    parse: string,
+    defaultDoc: '`HEROKU_RELEASE_VERSION`',
+    doc: 'Version tag (`version:`) for metrics and traces.',
+  }),
+  DD_SITE: variable({
+    default: DEFAULT_SITE,
+    phase: 'runtime',
+    parse: string,
+    doc: 'Datadog site: `datadoghq.com`, `datadoghq.eu`, `us3.datadoghq.com`, `us5.datadoghq.com`, `ap1.datadoghq.com`, `ddog-gov.com`…',
+  }),
+  DD_DD_URL: variable({
+    default: undefined as string | undefined,
+    phase: 'runtime',
+    parse: url,
+    defaultDoc: 'from `DD_SITE`',
+    doc: 'Metrics intake base URL; overrides the one derived from `DD_SITE`.',
+  }),
+  DD_APM_DD_URL: variable({
+    default: undefined as string | undefined,
+    phase: 'runtime',
+    parse: url,
+    defaultDoc: '`https://trace.agent.<DD_SITE>`',
+    doc: 'Trace intake base URL.',
+  }),
+  DD_LOG_LEVEL: variable({
+    default: 'info' as 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical' | 'off',
+    phase: 'runtime',
+    parse: oneOf('trace', 'debug', 'info', 'warn', 'error', 'critical', 'off'),
+    doc: 'Agent and buildpack log level; `off` silences the buildpack too.',
+  }),
+  DD_HEROKU_CONF_FOLDER: variable({
+    default: undefined as string | undefined,
+    phase: 'runtime',
+    parse: string,
+    defaultDoc: '`$HOME/datadog`',
+    doc: 'Folder of the app holding `conf.d/`, `checks.d/` and `prerun.sh`.',
+  }),
+  DD_DISABLE_HOST_METRICS: variable({
+    default: false,
+    phase: 'runtime',
+    parse: boolean,
+    doc: '`true` disables the host checks (cpu, memory, disk, network…) of the machine running the dyno.',
+  }),
+  DD_ENABLE_HEROKU_POSTGRES: variable({
+    default: false,
+    phase: 'runtime',
+    parse: boolean,
+    doc: '`true` configures the Postgres check from the URLs named by `DD_POSTGRES_URL_VAR`.',
+  }),
+  DD_POSTGRES_URL_VAR: variable({
+    default: ['DATABASE_URL'],
+    phase: 'runtime',
+    parse: wordList,
+    doc: 'Comma-separated names of the variables holding Postgres URLs.',
+  }),
+  DD_ENABLE_DBM: variable({
+    default: false,
+    phase: 'runtime',
+    parse: boolean,
+    doc: '`true` sets `dbm: true` on the generated Postgres instances (Database Monitoring).',
+  }),
+  DD_ENABLE_HEROKU_REDIS: variable({
+    default: false,
+    phase: 'runtime',
+    parse: boolean,
+    doc: '`true` configures the Redis check from the URLs named by `DD_REDIS_URL_VAR`.',
+  }),
+  DD_REDIS_URL_VAR: variable({
+    default: ['REDIS_URL'],
+    phase: 'runtime',
+    parse: wordList,
+    doc: 'Comma-separated names of the variables holding Redis URLs.',
+  }),
+  DD_HISTOGRAM_AGGREGATES: variable({
+    default: ['max', 'median', 'avg', 'count'],
+    phase: 'runtime',
+    parse: wordList,
+    doc: 'Aggregates sent for histograms and timers, among `max median avg count min sum`.',
+  }),
+  DD_HISTOGRAM_PERCENTILES: variable({
+    default: [0.95],
+    phase: 'runtime',
+    parse: percentileList,
+    doc: 'Percentiles sent for histograms and timers, e.g. `0.95 0.99`.',
+  }),
+  DD_DOGSTATSD_PORT: variable({
+    default: DEFAULT_DOGSTATSD_PORT,
+    phase: 'runtime',
+    parse: integer(0, 65535),
+    doc: 'DogStatsD UDP port; `0` disables UDP.',
+  }),
+  DD_DOGSTATSD_SOCKET: variable({
+    default: undefined as string | undefined,
+    phase: 'runtime',
+    parse: string,
+    doc: 'Path of a Unix datagram socket DogStatsD also listens on.',
+  }),
+  DD_DOGSTATSD_NON_LOCAL_TRAFFIC: variable({
+    default: false,
+    phase: 'runtime',
+    parse: boolean,
+    doc: '`true` accepts DogStatsD from other hosts (binds all interfaces).',
+  }),
+  DD_DOGSTATSD_SO_RCVBUF: variable({
+    default: undefined as number | undefined,
+    phase: 'runtime',
+    parse: integer(0, 2 ** 31 - 1),
+    doc: 'Receive buffer size of the DogStatsD socket, in bytes (capped by `net.core.rmem_max`).',
+  }),
+  DD_APM_RECEIVER_PORT: variable({
+    default: DEFAULT_APM_RECEIVER_PORT,
+    phase: 'runtime',
+    parse: integer(0, 65535),
+    doc: 'Trace receiver port.',
+  }),
+  DD_APM_NON_LOCAL_TRAFFIC: variable({
+    default: false,
+    phase: 'runtime',
+    parse: boolean,
+    doc: '`true` accepts traces from other hosts (binds all interfaces).',
+  }),
+  DD_APM_MAX_PAYLOAD_SIZE: variable({
+    default: 25 * 1024 * 1024,
+    phase: 'runtime',
+    parse: integer(1, 2 ** 31 - 1),
+    doc: 'Largest trace payload accepted, in bytes; bigger ones get 413.',
+  }),
+  DD_APM_MAX_TPS: variable({
+    default: 10,
+    phase: 'runtime',
+    parse: integer(0, 1_000_000),
+    doc: 'Target traces per second kept by priority sampling, per service and env.',
+  }),
+  DD_CMD_PORT: variable({
+    default: DEFAULT_CMD_PORT,
+    phase: 'runtime',
+    parse: integer(1, 65535),
+    doc: 'Port of the agent IPC API on 127.0.0.1 (`agent status`).',
+  }),
+} as const;
+
+export type VariableName = keyof typeof variables;
+type ValueOf<N extends VariableName> = (typeof variables)[N] extends Variable<infer T> ? T : never;
+export type Config = { -readonly [N in VariableName]: ValueOf<N> };
+
+export interface ConfigProblem {
+  readonly variable: VariableName;
+  readonly message: string;
+}
+
+/**
+ * Typed values of every variable of `phase` (and `both`) from `env`; a value its parser refuses
+ * falls back to the default and is reported in `problems`, so one typo never stops the rest.
+ */
+export function readConfig(env: NodeJS.ProcessEnv, phase?: 'compile' | 'runtime'): { config: Config; problems: ConfigProblem[] } {
+  const config: Record<string, unknown> = {};
+  const problems: ConfigProblem[] = [];
+  for (const [name, spec] of Object.entries(variables) as [VariableName, Variable<unknown>][]) {
+    config[name] = spec.default;
+    if (phase !== undefined && spec.phase !== phase && spec.phase !== 'both') continue;
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    try {
+      config[name] = spec.parse(raw, name);
+    } catch (error) {
+      problems.push({ variable: name, message: (error as Error).message });
+    }
+  }
+  return { config: config as Config, problems };
+}
+
+/** Names of the variables whose values must never be shown. */
+export const secretVariables: readonly VariableName[] = (Object.keys(variables) as VariableName[]).filter(
+  (name) => (variables[name] as Variable<unknown>).secret === true,
+);

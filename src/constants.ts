@@ -1,0 +1,47 @@
+// The one place for every fixed name of the design: ports, paths, pins and endpoints.
+
+export const BUILDPACK_VERSION = '0.1.0';
+
+/** Agent pins of the official buildpack, by major version. */
+export const PINNED_AGENT_VERSIONS = { 7: '7.81.2-1', 6: '6.53.1-1' } as const;
+export type AgentMajor = keyof typeof PINNED_AGENT_VERSIONS;
+
+/** Node pinned for dynos and builds without a usable node (>= 20) of their own. */
+export const PINNED_NODE_VERSION = '20.20.2';
+export const MIN_NODE_MAJOR = 20;
+
+export const AGENT_PACKAGES = ['datadog-heroku-agent', 'datadog-agent'] as const;
+export const APT_SUITE = 'stable';
+export const APT_ARCH = 'amd64';
+export const APT_KEY_FILES = [
+  'DATADOG_APT_KEY_CURRENT.public',
+  'DATADOG_APT_KEY_06462314.public',
+  'DATADOG_APT_KEY_C0962C7D.public',
+  'DATADOG_APT_KEY_F14F620E.public',
+  'DATADOG_APT_KEY_382E94DE.public',
+] as const;
+
+export const DEFAULT_APT_REPO_URL = 'https://apt.datadoghq.com';
+export const DEFAULT_APT_KEYS_URL = 'https://keys.datadoghq.com';
+export const DEFAULT_NODE_DIST_URL = 'https://nodejs.org/dist';
+export const DEFAULT_SITE = 'datadoghq.com';
+
+export const DEFAULT_DOGSTATSD_PORT = 8125;
+export const DEFAULT_APM_RECEIVER_PORT = 8126;
+export const DEFAULT_CMD_PORT = 5001;
+
+/** Slug layout, relative to BUILD_DIR at compile time and to HOME (/app) in a dyno. */
+export const SLUG = {
+  aptRoot: '.apt',
+  agentRoot: '.apt/opt/datadog-agent',
+  confDir: '.apt/etc/datadog-agent',
+  logDir: '.apt/var/log/datadog',
+  runDir: '.apt/opt/datadog-agent/run',
+  buildpackRoot: '.apt/opt/datadog-buildpack',
+  binDir: '.apt/usr/bin',
+  profileScript: '.profile.d/datadog.sh',
+  appNode: '.heroku/node/bin/node',
+} as const;
+
+/** Written by the installer, read at dyno time: what was built, so boot never runs `agent version`. */
+export const BUILD_INFO_FILE = 'build.json';

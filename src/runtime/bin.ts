@@ -1,0 +1,4 @@
+import { runMain } from '../io.js';
+import { main } from './main.js';
+
+runMain(main);
