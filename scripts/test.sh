@@ -8,6 +8,8 @@ ensure_debian_packages
 ensure_node_modules
 
 step() { printf '\n== %s\n' "$*"; }
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
 
 step "lib/ bundles match src/"
 node scripts/build.mjs --check
@@ -15,7 +17,26 @@ step "README variable table matches src/config"
 node scripts/docs.mjs --check
 step "typecheck"
 npx tsc --noEmit -p tsconfig.json
+
+status=0
 step "vitest"
-npx vitest run
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" || status=1
 step "bats"
-npx bats --print-output-on-failure test/bats
+npx bats --print-output-on-failure --tap test/bats | tee "$results/bats.tap" || status=1
+
+# One closing line for the whole suite, counted from both runners' own reports.
+node -e '
+  const fs = require("fs");
+  let passed = 0, failed = 0, skipped = 0;
+  try {
+    const v = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    passed += v.numPassedTests; failed += v.numFailedTests; skipped += v.numPendingTests + v.numTodoTests;
+  } catch { failed += 1; }
+  for (const line of fs.readFileSync(process.argv[2], "utf8").split("\n")) {
+    if (/^ok .*# skip/i.test(line)) skipped++;
+    else if (/^ok /.test(line)) passed++;
+    else if (/^not ok /.test(line)) failed++;
+  }
+  console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "$results/vitest.json" "$results/bats.tap"
+exit "$status"
