@@ -29,6 +29,8 @@ export const DEFAULT_SITE = 'datadoghq.com';
 export const DEFAULT_DOGSTATSD_PORT = 8125;
 export const DEFAULT_APM_RECEIVER_PORT = 8126;
 export const DEFAULT_CMD_PORT = 5001;
+/** `agent-wrapper intake` (local Datadog-compatible intake of the demo). */
+export const DEFAULT_INTAKE_PORT = 8080;
 
 /** Slug layout, relative to BUILD_DIR at compile time and to HOME (/app) in a dyno. */
 export const SLUG = {
