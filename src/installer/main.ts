@@ -1,12 +1,33 @@
+import { dirname, resolve } from 'node:path';
 import { BUILDPACK_VERSION } from '../constants.js';
 import type { Io } from '../io.js';
+import { build } from './build.js';
+import { BuildError } from './errors.js';
+import { BuildOutput } from './output.js';
 
 /** `installer.js BUILD_DIR CACHE_DIR ENV_DIR`, run by bin/compile. */
-export async function main(argv: string[], _env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   if (argv[0] === '--version') {
     io.stdout.write(`${BUILDPACK_VERSION}\n`);
     return 0;
   }
-  io.stderr.write(' !     installer not built yet\n');
-  return 1;
+  const out = new BuildOutput(io);
+  const [buildDir, cacheDir, envDir] = argv;
+  if (buildDir === undefined || cacheDir === undefined) {
+    out.error(['usage: installer.js BUILD_DIR CACHE_DIR [ENV_DIR]']);
+    return 2;
+  }
+  // bin/compile exports BUILDPACK_DIR; run directly, lib/installer.js sits one level below it.
+  const buildpackDir = env.BUILDPACK_DIR ?? dirname(dirname(resolve(process.argv[1] ?? '.')));
+  try {
+    await build({ buildDir, cacheDir, envDir, buildpackDir, stack: env.STACK ?? '', runningNode: process.execPath }, out);
+    return 0;
+  } catch (error) {
+    if (error instanceof BuildError) {
+      out.error([error.message, ...error.details, error.fix]);
+    } else {
+      out.error([`Unexpected failure: ${error instanceof Error ? error.message : String(error)}`, 'Run the build again; if it fails the same way, report it with this output.']);
+    }
+    return 1;
+  }
 }
