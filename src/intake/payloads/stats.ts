@@ -26,8 +26,9 @@ export function decodeStats(body: Uint8Array): StatsRecord[] {
     const path = `Stats[${i}]`;
     const client = object(item, path);
     const context = {
-      hostname: optionalString(client.Hostname, `${path}.Hostname`, optionalString(root.AgentHostname, 'AgentHostname')),
-      env: optionalString(client.Env, `${path}.Env`, optionalString(root.AgentEnv, 'AgentEnv')),
+      // An empty client host or env means the agent's own.
+      hostname: optionalString(client.Hostname, `${path}.Hostname`) || optionalString(root.AgentHostname, 'AgentHostname'),
+      env: optionalString(client.Env, `${path}.Env`) || optionalString(root.AgentEnv, 'AgentEnv'),
       version: optionalString(client.Version, `${path}.Version`),
       language: optionalString(client.Lang, `${path}.Lang`),
     };
