@@ -15,6 +15,7 @@
 //   apt-detached  no InRelease (Release + Release.gpg only, like apt.datadoghq.com)
 //   apt-unsigned  no InRelease, no Release.gpg
 //   apt-badsig    indexes signed by a stranger key
+//   apt-forged    InRelease whose signed text was altered after signing
 //   apt-modified  Packages/Packages.gz differ from what Release lists
 //   apt-tampered  .deb bodies with one byte flipped (same size)
 //   apt-traversal packages with unsafe entries: 7.81.2-1 has "../", 7.70.0-1 an absolute path,
@@ -306,7 +307,7 @@ export function buildRepository(dir, { nodeDist = false } = {}) {
 
 function variant(first) {
   switch (first) {
-    case 'apt': case 'apt-detached': case 'apt-unsigned': case 'apt-modified': case 'apt-tampered':
+    case 'apt': case 'apt-detached': case 'apt-unsigned': case 'apt-modified': case 'apt-tampered': case 'apt-forged':
       return { base: 'apt', fault: first };
     case 'apt-badsig': return { base: 'apt-badsig', fault: first, fallback: 'apt' };
     case 'apt-traversal': return { base: 'apt-traversal', fault: first };
@@ -339,6 +340,10 @@ function transform(file) {
     const body = readFileSync(file.path);
     body[body.length - 10] ^= 0xff;
     return body;
+  }
+  if (file.fault === 'apt-forged' && file.name === 'InRelease') {
+    // Signed text altered after signing: a 7.99 entry smuggled into the Release header.
+    return Buffer.from(readFileSync(file.path, 'utf8').replace('Suite: stable', 'Suite: stable\nX-Forged: 7.99.0-1'));
   }
   if (file.fault === 'apt-modified' && file.name.startsWith('Packages')) {
     const extra = 'Package: datadog-agent\nVersion: 1:7.99.0-1\nFilename: pool/7/evil.deb\nSize: 1\nSHA256: 00\n\n';

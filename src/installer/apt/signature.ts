@@ -34,7 +34,8 @@ export function buildKeyring(keys: ReadonlyMap<string, Buffer>, dir: string): st
 function gpgv(keyring: string, dir: string, args: string[]): { ok: boolean; stdout: Buffer; reason: string } {
   const result = tool('gpgv', ['--homedir', dir, '--keyring', keyring, '--status-fd', '2', ...args]);
   const good = /^\[GNUPG:\] VALIDSIG /m.test(result.stderr);
-  const reason = /^\[GNUPG:\] (NO_PUBKEY|BADSIG|ERRSIG|EXPKEYSIG|REVKEYSIG|NODATA)\b.*$/m.exec(result.stderr)?.[1] ?? `gpgv exit ${result.status}`;
+  // gpgv reports ERRSIG alongside the more telling NO_PUBKEY: take the most specific status.
+  const reason = ['NO_PUBKEY', 'BADSIG', 'EXPKEYSIG', 'REVKEYSIG', 'NODATA', 'ERRSIG'].find((s) => new RegExp(`^\\[GNUPG:\\] ${s}\\b`, 'm').test(result.stderr)) ?? `gpgv exit ${result.status}`;
   return { ok: result.status === 0 && good, stdout: result.stdout, reason };
 }
 
