@@ -79,6 +79,7 @@ export class Store {
     return () => this.listeners.delete(listener);
   }
 
+  // Loops, not push(...list): a reload hands over whole files, too many arguments for a spread.
   private index<K extends Kind>(kind: K, records: RecordsByKind[K][]): void {
     switch (kind) {
       case 'series':
@@ -90,7 +91,7 @@ export class Store {
           byContext.set(key, context);
           context.type = r.type;
           context.interval = r.interval;
-          context.points.push(...r.points);
+          for (const p of r.points) context.points.push(p);
         }
         return;
       case 'sketches':
@@ -111,16 +112,16 @@ export class Store {
         }
         return;
       case 'checks':
-        this.checks.push(...(records as CheckRecord[]));
+        for (const r of records as CheckRecord[]) this.checks.push(r);
         return;
       case 'events':
-        this.events.push(...(records as EventRecord[]));
+        for (const r of records as EventRecord[]) this.events.push(r);
         return;
       case 'stats':
-        this.stats.push(...(records as StatsRecord[]));
+        for (const r of records as StatsRecord[]) this.stats.push(r);
         return;
       case 'payloads':
-        this.payloads.push(...(records as PayloadRecord[]));
+        for (const r of records as PayloadRecord[]) this.payloads.push(r);
         return;
     }
   }

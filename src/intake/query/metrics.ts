@@ -27,7 +27,7 @@ export function listMetrics(store: Store): MetricSummary[] {
       points: all.reduce((n, c) => n + c.points.length, 0),
       hosts: [...new Set(all.map((c) => c.host))].sort(),
       tags: [...new Set(all.flatMap((c) => c.tags))].sort(),
-      last: Math.max(...all.flatMap((c) => c.points.map((p) => p[0]))),
+      last: all.reduce((m, c) => c.points.reduce((n, p) => Math.max(n, p[0]), m), 0),
     });
   }
   for (const [name, contexts] of store.sketches) {
@@ -40,7 +40,7 @@ export function listMetrics(store: Store): MetricSummary[] {
       points: all.reduce((n, c) => n + c.sketches.length, 0),
       hosts: [...new Set(all.map((c) => c.host))].sort(),
       tags: [...new Set(all.flatMap((c) => c.tags))].sort(),
-      last: Math.max(...all.flatMap((c) => c.sketches.map((s) => s.ts))),
+      last: all.reduce((m, c) => c.sketches.reduce((n, s) => Math.max(n, s.ts), m), 0),
     });
   }
   return list.sort((a, b) => a.name.localeCompare(b.name));
