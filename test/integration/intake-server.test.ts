@@ -115,6 +115,25 @@ describe('intake server', () => {
     expect(summary.endpoints['/api/v1/metadata']).toEqual({ payloads: 1, bytes: 15, items: 0 });
   });
 
+  it('streams a summary on the live feed after each append', async () => {
+    const res = await fetch(`${intake.url}/api/query/live`);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    const next = async (): Promise<string> => {
+      while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+      const event = text.slice(0, text.indexOf('\n\n'));
+      text = text.slice(text.indexOf('\n\n') + 2);
+      return event;
+    };
+    expect(await next()).toContain('"checks":0');
+    await post(intake, '/api/v1/check_run', json([{ check: 'live', status: 0 }]));
+    const event = await next();
+    expect(event).toMatch(/^event: summary\ndata: /);
+    expect(JSON.parse(event.slice(event.indexOf('data: ') + 6))).toMatchObject({ checks: 1 });
+    await reader.cancel();
+  });
+
   it('reloads everything after a restart', async () => {
     await postEveryKind(intake);
     const before = await get<unknown>(intake, '/api/query/summary');

@@ -24,6 +24,7 @@ export class MetricExplorer {
 
   constructor() {
     byId<HTMLInputElement>('metric-filter').addEventListener('input', () => this.renderList());
+    byId<HTMLSelectElement>('range').addEventListener('change', () => void this.renderChart());
     window.addEventListener('resize', () => this.chart?.setSize(this.size()));
   }
 
@@ -81,6 +82,8 @@ export class MetricExplorer {
   private query(path: string): string {
     const params = new URLSearchParams({ metric: this.selected! });
     for (const tag of this.filter) params.append('tag', tag);
+    const range = byId<HTMLSelectElement>('range').value;
+    if (range !== '') params.set('from', String(Math.floor(Date.now() / 1000) - Number(range)));
     return `api/query/${path}?${params.toString()}`;
   }
 
