@@ -11,6 +11,7 @@ ensure_debian_packages() {
   command -v apt-ftparchive >/dev/null || missing+=(apt-utils)
   command -v xz >/dev/null || missing+=(xz-utils)
   command -v zstd >/dev/null || missing+=(zstd)
+  command -v curl >/dev/null || missing+=(curl)
   command -v gunicorn >/dev/null || missing+=(gunicorn)
   command -v nc >/dev/null || missing+=(netcat-openbsd)
   command -v chromium >/dev/null || missing+=(chromium)

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // A real, signed Datadog-like apt repository (and a Node dist mirror) served on 127.0.0.1.
 //
-//   node test/helpers/apt-repo.mjs [--dir DIR] [--node-dist]
+//   node test/helpers/apt-repo.mjs [--dir DIR] [--node-dist] [--payload FILE]
 //
+// --payload FILE adds FILE as opt/datadog-agent/embedded/bin/payload to the pinned
+// datadog-heroku-agent 7.81.2-1, for benchmarks that need a package of realistic size.
 // Builds into DIR (default: a new temp dir), serves it on 127.0.0.1:<ephemeral port>, writes
 // DIR/urls.env and prints the same KEY=value lines, then serves until SIGTERM/SIGINT:
 //   APT_REPO_URL     good repo: InRelease, Release + Release.gpg, Packages(.gz), pool/
@@ -128,10 +130,13 @@ function control(pkg) {
   ].join('\n');
 }
 
-function buildDeb(work, pkg, poolDir) {
+function buildDeb(work, pkg, poolDir, payload) {
   const stage = mkdtempSync(join(work, 'stage-'));
   chmodSync(stage, 0o755);
   stageAgent(stage, pkg);
+  if (payload !== undefined && pkg.name === 'datadog-heroku-agent' && pkg.version === '7.81.2-1') {
+    copyFileSync(payload, join(stage, 'opt/datadog-agent/embedded/bin/payload'));
+  }
   put(join(stage, 'DEBIAN/control'), control(pkg));
   const out = join(poolDir, debFileName(pkg));
   mkdirSync(poolDir, { recursive: true });
@@ -269,7 +274,7 @@ function buildNodeDist(dir, work) {
   writeFileSync(join(tampered, 'SHASUMS256.txt'), `${'1'.repeat(64)}  ${name}.tar.gz\n`);
 }
 
-export function buildRepository(dir, { nodeDist = false } = {}) {
+export function buildRepository(dir, { nodeDist = false, payload = undefined } = {}) {
   const work = join(dir, 'work');
   mkdirSync(work, { recursive: true });
   const signer = join(dir, 'gnupg-signer');
@@ -278,7 +283,7 @@ export function buildRepository(dir, { nodeDist = false } = {}) {
   newKey(stranger, 'Someone else');
 
   const good = join(dir, 'apt');
-  for (const pkg of PACKAGES) buildDeb(work, pkg, join(good, 'pool', pkg.component));
+  for (const pkg of PACKAGES) buildDeb(work, pkg, join(good, 'pool', pkg.component), payload);
   writeIndexes(good, ['6', '7']);
   sign(good, signer);
 
@@ -390,7 +395,8 @@ async function cli(args) {
   const dirIndex = args.indexOf('--dir');
   const dir = dirIndex >= 0 ? args[dirIndex + 1] : mkdtempSync(join(tmpdir(), 'dd-apt-repo-'));
   mkdirSync(dir, { recursive: true });
-  buildRepository(dir, { nodeDist: args.includes('--node-dist') });
+  const payloadIndex = args.indexOf('--payload');
+  buildRepository(dir, { nodeDist: args.includes('--node-dist'), payload: payloadIndex >= 0 ? args[payloadIndex + 1] : undefined });
   const server = await serve(dir);
   const base = `http://127.0.0.1:${server.address().port}`;
   const urls = {

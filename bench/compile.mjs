@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// bin/compile cold vs warm, and the slug size it adds, per flavour, against the local signed
+// test repository (test/helpers/apt-repo.mjs). No network.
+//
+//   node bench/compile.mjs [--runs N] [--payload FILE]
+//
+// --payload FILE puts FILE into the pinned package (e.g. the node binary, ~95 MiB of ELF) so
+// download, SHA256, xz extraction and caching are measured on a package of realistic size;
+// without it the stand-in packages are a few KiB and the figures are the fixed overhead.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf('--runs') + 1] ?? 5) || 5;
+const payload = args.includes('--payload') ? args[args.indexOf('--payload') + 1] : undefined;
+
+/** Apparent size in bytes (what the slug tarball holds), 0 when missing. */
+function bytes(path) {
+  const result = spawnSync('du', ['-sb', path], { encoding: 'utf8' });
+  return result.status === 0 ? Number(result.stdout.split(/\s/)[0]) : 0;
+}
+
+async function startRepo(dir) {
+  const child = spawn(process.execPath, [join(root, 'test/helpers/apt-repo.mjs'), '--dir', dir, ...(payload ? ['--payload', payload] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let text = '';
+  for await (const chunk of child.stdout) {
+    text += chunk;
+    if (text.includes('REPO_DIR=')) break;
+  }
+  const urls = Object.fromEntries(text.trim().split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2)));
+  return { child, urls };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function compile(work, env, { cache, appNode }) {
+  const build = mkdtempSync(join(work, 'build-'));
+  if (appNode) {
+    mkdirSync(join(build, '.heroku/node/bin'), { recursive: true });
+    symlinkSync(process.execPath, join(build, '.heroku/node/bin/node'));
+  }
+  const envDir = mkdtempSync(join(work, 'env-'));
+  for (const [name, value] of Object.entries(env)) writeFileSync(join(envDir, name), value);
+  const started = process.hrtime.bigint();
+  const result = spawnSync(join(root, 'bin/compile'), [build, cache, envDir], { env: { ...process.env, STACK: 'heroku-24' }, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`bin/compile failed:\n${result.stdout}\n${result.stderr}`);
+  const added = bytes(join(build, '.apt')) + bytes(join(build, '.profile.d'));
+  rmSync(build, { recursive: true, force: true });
+  return { ms, added };
+}
+
+const work = mkdtempSync(join(tmpdir(), 'dd-bench-compile-'));
+try {
+  const { child, urls } = await startRepo(join(work, 'repo'));
+  const official = { DD_APT_REPO_URL: urls.APT_REPO_URL, DD_APT_KEYS_URL: urls.APT_KEYS_URL };
+  const scenarios = [
+    { name: 'official, cold cache (download + verify + extract)', env: official, warm: false, appNode: true },
+    { name: 'official, warm cache (no network)', env: official, warm: true, appNode: true },
+    { name: 'official, warm cache, no app Node (node copied)', env: official, warm: true, appNode: false },
+    { name: 'builtin, app Node reused', env: { DD_AGENT_FLAVOR: 'builtin' }, warm: true, appNode: true },
+    { name: 'builtin, no app Node (node copied)', env: { DD_AGENT_FLAVOR: 'builtin' }, warm: true, appNode: false },
+  ];
+  const rows = [];
+  for (const scenario of scenarios) {
+    const times = [];
+    let added = 0;
+    const warmCache = mkdtempSync(join(work, 'cache-'));
+    if (scenario.warm) compile(work, scenario.env, { cache: warmCache, appNode: true });
+    for (let i = 0; i < runs; i++) {
+      const cache = scenario.warm ? warmCache : mkdtempSync(join(work, 'cache-'));
+      const result = compile(work, scenario.env, { cache, appNode: scenario.appNode });
+      times.push(result.ms);
+      added = result.added;
+      if (!scenario.warm) rmSync(cache, { recursive: true, force: true });
+    }
+    rows.push({ name: scenario.name, median: median(times), min: Math.min(...times), added });
+  }
+  child.kill('SIGTERM');
+  const deb = payload ? bytes(join(work, 'repo/apt/pool/7/datadog-heroku-agent_7.81.2-1_amd64.deb')) : undefined;
+  console.log(`bin/compile, ${runs} runs each, median (min); node ${process.version}; ${payload ? `pinned package ${(deb / 1048576).toFixed(1)} MiB (payload ${payload})` : 'stand-in packages of a few KiB'}`);
+  console.log('| Scenario | Median | Min | Slug size added |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const row of rows) {
+    console.log(`| ${row.name} | ${row.median.toFixed(0)} ms | ${row.min.toFixed(0)} ms | ${(row.added / 1048576).toFixed(2)} MiB |`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
