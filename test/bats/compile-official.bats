@@ -350,3 +350,15 @@ setup() {
   [ "$status" -eq 0 ]
   [ -f "$BUILD/.apt/usr/lib/x86_64-linux-gnu/libother.so" ]
 }
+
+@test "the buildpack works from its committed files alone (no node_modules, no build step)" {
+  bp="$BATS_TEST_TMPDIR/buildpack"
+  mkdir -p "$bp"
+  (cd "$ROOT" && git ls-files -z bin lib extra src | xargs -0 cp --parents -t "$bp")
+  [ ! -e "$bp/node_modules" ]
+  run env STACK=heroku-24 "$bp/bin/compile" "$BUILD" "$CACHE" "$ENVD"
+  [ "$status" -eq 0 ]
+  [ -x "$AGENT/bin/agent/agent" ]
+  run "$BUILD/.apt/usr/bin/agent-wrapper" --version
+  [ "$status" -eq 0 ]
+}
