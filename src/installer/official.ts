@@ -109,8 +109,12 @@ export async function installOfficialAgent(ctx: BuildContext, config: Config, ca
   rmSync(join(ctx.buildDir, SLUG.confDir), { recursive: true, force: true });
   const staging = join(ctx.buildDir, `.datadog-staging-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
-  await extractDeb(cache.debPath(pkg.sha256), staging);
-  mergeTree(staging, aptRoot);
+  try {
+    await extractDeb(cache.debPath(pkg.sha256), staging);
+    mergeTree(staging, aptRoot);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 
   const report = stripAgent(join(ctx.buildDir, SLUG.agentRoot), {
     version: pkg.version,

@@ -95,3 +95,11 @@ compile_without_node() {
   [[ "$output" != *"Installing Node"* ]]
   [ "$(apt_requests '^GET /node/')" -eq "$before" ]
 }
+
+@test "credentials in DD_NODE_DIST_URL are never printed" {
+  set_env DD_NODE_DIST_URL "http://user:hunter2@${UNREACHABLE_URL#http://}"
+  compile_without_node
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"Could not download"* ]]
+  [[ "$output" != *"hunter2"* ]]
+}

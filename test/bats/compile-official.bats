@@ -362,3 +362,17 @@ setup() {
   run "$BUILD/.apt/usr/bin/agent-wrapper" --version
   [ "$status" -eq 0 ]
 }
+
+@test "credentials in DD_APT_REPO_URL are sent as Basic auth and never printed" {
+  set_env DD_APT_REPO_URL "http://mirror-user:hunter2@${APT_REPO_URL#http://}"
+  compile
+  [ "$status" -eq 0 ]
+  [[ "$output" != *"hunter2"* ]]
+  [[ "$output" == *"Reading the Datadog apt repository (http://127.0.0.1:"* ]]
+  grep -q "^Basic $(printf 'mirror-user:hunter2' | base64) /apt/pool/" "$REPO_DIR/auth.log"
+  set_env DD_APT_REPO_URL "http://mirror-user:hunter2@${UNREACHABLE_URL#http://}"
+  rm -rf "$BUILD" "$CACHE" && mkdir -p "$BUILD" "$CACHE" && app_node
+  compile
+  [ "$status" -eq 1 ]
+  [[ "$output" != *"hunter2"* ]]
+}

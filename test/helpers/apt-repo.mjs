@@ -5,6 +5,9 @@
 //
 // --payload FILE adds FILE as opt/datadog-agent/embedded/bin/payload to the pinned
 // datadog-heroku-agent 7.81.2-1, for benchmarks that need a package of realistic size.
+// In-process (vitest): `import { startAptRepo } from '../helpers/apt-repo.mjs'` →
+// `const { urls, close } = await startAptRepo({ nodeDist: false })` (types in apt-repo.d.mts).
+//
 // Builds into DIR (default: a new temp dir), serves it on 127.0.0.1:<ephemeral port>, writes
 // DIR/urls.env and prints the same KEY=value lines, then serves until SIGTERM/SIGINT:
 //   APT_REPO_URL     good repo: InRelease, Release + Release.gpg, Packages(.gz), pool/
@@ -12,6 +15,7 @@
 //   NODE_DIST_URL    v<pin>/node-v<pin>-linux-x64.tar.gz + SHASUMS256.txt (only with --node-dist),
 //                    made from the running node and named after PINNED_NODE_VERSION
 //   SERVER_URL       base of every variant below; REQUEST_LOG: one "METHOD path" line per request
+//                    (DIR/auth.log: "<Authorization header> path" for requests that carry one)
 //   UNREACHABLE_URL  a 127.0.0.1 port nothing listens on
 // Variants of the repo (same packages, one fault each), as SERVER_URL/<name>:
 //   apt-detached  no InRelease (Release + Release.gpg only, like apt.datadoghq.com)
@@ -367,6 +371,7 @@ export function serve(dir) {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     appendFileSync(log, `${req.method} ${path}\n`);
+    if (req.headers.authorization !== undefined) appendFileSync(join(dir, 'auth.log'), `${req.headers.authorization} ${path}\n`);
     const file = resolveFile(dir, path);
     if (file === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
@@ -391,12 +396,10 @@ async function unusedPort() {
   return port;
 }
 
-async function cli(args) {
-  const dirIndex = args.indexOf('--dir');
-  const dir = dirIndex >= 0 ? args[dirIndex + 1] : mkdtempSync(join(tmpdir(), 'dd-apt-repo-'));
+/** Builds and serves the repository in-process (vitest): its URLs and a close() to stop it. */
+export async function startAptRepo({ dir = mkdtempSync(join(tmpdir(), 'dd-apt-repo-')), nodeDist = false, payload = undefined } = {}) {
   mkdirSync(dir, { recursive: true });
-  const payloadIndex = args.indexOf('--payload');
-  buildRepository(dir, { nodeDist: args.includes('--node-dist'), payload: payloadIndex >= 0 ? args[payloadIndex + 1] : undefined });
+  buildRepository(dir, { nodeDist, payload });
   const server = await serve(dir);
   const base = `http://127.0.0.1:${server.address().port}`;
   const urls = {
@@ -408,11 +411,23 @@ async function cli(args) {
     REQUEST_LOG: join(dir, 'requests.log'),
     REPO_DIR: dir,
   };
+  return { urls, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+async function cli(args) {
+  const dirIndex = args.indexOf('--dir');
+  const payloadIndex = args.indexOf('--payload');
+  const { urls, close } = await startAptRepo({
+    dir: dirIndex >= 0 ? args[dirIndex + 1] : undefined,
+    nodeDist: args.includes('--node-dist'),
+    payload: payloadIndex >= 0 ? args[payloadIndex + 1] : undefined,
+  });
+  const dir = urls.REPO_DIR;
   const text = Object.entries(urls).map(([k, v]) => `${k}=${v}\n`).join('');
   writeFileSync(join(dir, 'urls.env.tmp'), text);
   renameSync(join(dir, 'urls.env.tmp'), join(dir, 'urls.env'));
   process.stdout.write(text);
-  const stop = () => server.close(() => process.exit(0));
+  const stop = () => close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
