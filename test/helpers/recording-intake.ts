@@ -97,11 +97,12 @@ export async function startRecordingIntake(options: { defaultStatus?: number } =
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const rawBody = await readBody(req);
     const path = new URL(req.url ?? '/', 'http://intake').pathname;
-    let fault = nextFault(path);
-    if (typeof fault === 'object') {
-      await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-      fault = (fault as { status?: number }).status ?? defaultStatus;
-    }
+    const planned = nextFault(path);
+    let fault: number | 'close';
+    if (typeof planned === 'object') {
+      await new Promise((resolve) => setTimeout(resolve, planned.delayMs));
+      fault = planned.status ?? defaultStatus;
+    } else fault = planned;
     if (fault === 'close') {
       record(req, rawBody, undefined);
       req.socket.destroy();

@@ -1,0 +1,156 @@
+// The built-in agent as a list of Components: started last-to-first, stopped first-to-last
+// within one deadline (listeners stop reading, then the last flush, then the drain to the intake).
+import { BUILDPACK_VERSION } from '../constants.js';
+import { Aggregator } from './aggregator/aggregator.js';
+import { scanConfd } from './checks/confd.js';
+import type { HostCheck } from './checks/host-check.js';
+import { CheckRunner } from './checks/runner.js';
+import { hostChecks } from './checks/system-checks.js';
+import type { Component } from './component.js';
+import { DogStatsdCounters } from './dogstatsd/counters.js';
+import { DogStatsdServer } from './dogstatsd/server.js';
+import type { BackoffPolicy } from './forwarder/backoff.js';
+import type { SplitLimits } from './forwarder/encode.js';
+import { metricsBaseUrl } from './forwarder/endpoints.js';
+import { Flusher } from './forwarder/flusher.js';
+import { Transport } from './forwarder/transport.js';
+import { ensureAuthToken } from './ipc/auth-token.js';
+import { IpcServer } from './ipc/server.js';
+import type { AgentStatus } from './ipc/status-text.js';
+import { createLogger, type Logger } from './log.js';
+import { maskApiKey, type AgentSettings } from './settings.js';
+
+export const USER_AGENT = `datadog-agent/${BUILDPACK_VERSION} (heroku-buildpack-datadog built-in)`;
+
+export interface AgentOptions {
+  /** Milliseconds since epoch for the aggregator's buckets; tests move it by hand. */
+  readonly clock?: () => number;
+  readonly flushIntervalMs?: number;
+  readonly backoff?: BackoffPolicy;
+  readonly limits?: SplitLimits;
+  readonly maxQueueBytes?: number;
+  /** Bind DogStatsD UDP and IPC on ephemeral ports (tests); read them back from the components. */
+  readonly ephemeralPorts?: boolean;
+  readonly logger?: Logger;
+  readonly hostChecks?: readonly HostCheck[];
+}
+
+export interface BuiltinAgent {
+  readonly settings: AgentSettings;
+  /** In stop order. */
+  readonly components: readonly Component[];
+  readonly dogstatsd: DogStatsdServer;
+  readonly aggregator: Aggregator;
+  readonly flusher: Flusher;
+  readonly transport: Transport;
+  readonly ipc: IpcServer;
+  readonly logger: Logger;
+  start(): Promise<void>;
+  stop(deadline: number): Promise<void>;
+  status(): AgentStatus;
+}
+
+/** A forwarder transport with the agent's key, user agent and retry policy (APM reuses it). */
+export function createTransport(settings: AgentSettings, logger: Logger, name: string, baseUrl: string, options: AgentOptions = {}): Transport {
+  return new Transport({
+    name,
+    baseUrl,
+    apiKey: settings.apiKey ?? '',
+    logger,
+    userAgent: USER_AGENT,
+    ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
+    ...(options.maxQueueBytes !== undefined ? { maxQueueBytes: options.maxQueueBytes } : {}),
+  });
+}
+
+export function createAgent(settings: AgentSettings, options: AgentOptions = {}): BuiltinAgent {
+  const logger = options.logger ?? createLogger('CORE', settings.logLevel);
+  const clock = options.clock ?? Date.now;
+  const startedAt = Date.now();
+  const endpoint = metricsBaseUrl(settings.site, settings.ddUrl);
+  const counters = new DogStatsdCounters();
+  const aggregator = new Aggregator({
+    hostname: settings.hostname,
+    globalTags: settings.tags,
+    histogram: { aggregates: settings.histogramAggregates, percentiles: settings.histogramPercentiles },
+    clock,
+    heartbeatTags: [`version:${BUILDPACK_VERSION}`],
+  });
+  const dogstatsd = new DogStatsdServer({
+    port: options.ephemeralPorts ? 0 : settings.dogstatsdPort,
+    ephemeral: options.ephemeralPorts === true && settings.dogstatsdPort !== 0,
+    nonLocalTraffic: settings.dogstatsdNonLocalTraffic,
+    ...(settings.dogstatsdSocket !== undefined ? { socketPath: settings.dogstatsdSocket } : {}),
+    ...(settings.dogstatsdReceiveBuffer !== undefined ? { receiveBufferBytes: settings.dogstatsdReceiveBuffer } : {}),
+    sink: aggregator,
+    counters,
+    logger,
+  });
+  const transport = createTransport(settings, logger, 'forwarder', endpoint, options);
+  const configured = scanConfd(settings.confdPath);
+  const checks = new CheckRunner(
+    settings.disableHostMetrics ? [] : (options.hostChecks ?? hostChecks()),
+    configured,
+    (series) => aggregator.submitSeries(series),
+    logger,
+    clock,
+  );
+  const flusher = new Flusher({
+    aggregator,
+    transport,
+    hostname: settings.hostname,
+    logger,
+    beforeFlush: () => checks.runAll(),
+    ...(options.flushIntervalMs !== undefined ? { intervalMs: options.flushIntervalMs } : {}),
+    ...(options.limits !== undefined ? { limits: options.limits } : {}),
+  });
+  const token = ensureAuthToken(settings.authTokenPath);
+  let components: Component[] = [];
+  const status = (): AgentStatus => ({
+    version: BUILDPACK_VERSION,
+    flavor: 'builtin',
+    pid: process.pid,
+    uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    hostname: settings.hostname,
+    tags: settings.tags,
+    apiKey: maskApiKey(settings.apiKey),
+    endpoint,
+    healthy: true,
+    configProblems: settings.problems,
+    components: Object.fromEntries(components.map((c) => [c.name, c.status()])),
+  });
+  const ipc = new IpcServer({ port: options.ephemeralPorts ? 0 : settings.cmdPort, token, status, logger });
+
+  // Stop order. The trace agent (src/agent/apm) goes right after dogstatsd: a listener too.
+  components = [
+    dogstatsd,
+    checks,
+    flusher,
+    transport,
+    ipc,
+  ];
+
+  return {
+    settings,
+    components,
+    dogstatsd,
+    aggregator,
+    flusher,
+    transport,
+    ipc,
+    logger,
+    status,
+    async start() {
+      for (const component of [...components].reverse()) await component.start();
+    },
+    async stop(deadline) {
+      for (const component of components) {
+        try {
+          await component.stop(deadline);
+        } catch (error) {
+          logger.error(`${component.name}: stop failed: ${(error as Error).message}`);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,229 @@
+// Time-bucketed aggregation with the official agent's semantics: 10 s buckets flushed once
+// closed; counters as rates zero-filled for 300 s; gauges last; sets unique count; histograms
+// and timers; distributions as agent DDSketches; `|T` samples passed through unaggregated.
+import type { DogStatsdEvent, DogStatsdServiceCheck, DogStatsdSink, MetricKind } from '../dogstatsd/messages.js';
+import { ContextResolver, tagSet, type Context } from './context.js';
+import { flushHistogram, HistogramSamples, type HistogramSettings } from './histogram.js';
+import type { AgentEvent, CheckRun, FlushBatch, Serie, SketchSerie } from './payloads.js';
+import { AgentSketch } from './sketch.js';
+
+export const BUCKET_SECONDS = 10;
+/** Counters keep reporting 0 this long after their last sample; idle contexts are forgotten after it. */
+export const COUNTER_ZERO_FILL_SECONDS = 300;
+
+export interface AggregatorOptions {
+  readonly hostname: string;
+  readonly globalTags: readonly string[];
+  readonly histogram: HistogramSettings;
+  /** Milliseconds since epoch; tests pass a clock they move. */
+  readonly clock: () => number;
+  /** Tags of the heartbeat gauge besides the global tags (e.g. `version:`). */
+  readonly heartbeatTags?: readonly string[];
+}
+
+class Entry {
+  value = 0;
+  members: Set<string> | undefined;
+  histogram: HistogramSamples | undefined;
+  sketch: AgentSketch | undefined;
+  constructor(readonly kind: MetricKind) {}
+}
+
+const KIND_CODE: Record<MetricKind, string> = { counter: 'c', gauge: 'g', histogram: 'h', timer: 'h', distribution: 'd', set: 's' };
+
+export class Aggregator implements DogStatsdSink {
+  private readonly contexts: ContextResolver;
+  private readonly buckets = new Map<number, Map<Context, Entry>>();
+  private currentStart = -1;
+  private current: Map<Context, Entry> | undefined;
+  private nextFlushStart: number;
+  /** Counter context → start of the last bucket it had a sample in. */
+  private readonly counters = new Map<Context, number>();
+  private pendingSeries: Serie[] = [];
+  private pendingChecks: CheckRun[] = [];
+  private pendingEvents: AgentEvent[] = [];
+  private readonly stats = { flushes: 0, series: 0, sketches: 0, serviceChecks: 0, events: 0, timestampedSamples: 0 };
+
+  constructor(private readonly options: AggregatorOptions) {
+    this.contexts = new ContextResolver(options.hostname, options.globalTags);
+    this.nextFlushStart = bucketStart(this.nowSeconds());
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.options.clock() / 1000);
+  }
+
+  metric(name: string, rawTags: string, kind: MetricKind, value: number, setValue: string | undefined, rate: number, timestamp: number): void {
+    const now = this.nowSeconds();
+    const context = this.contexts.resolve(KIND_CODE[kind], name, rawTags, now);
+    if (timestamp > 0 && (kind === 'counter' || kind === 'gauge')) {
+      // Timestamped samples skip aggregation: one point each, at the client's time.
+      this.stats.timestampedSamples++;
+      const type = kind === 'counter' ? 'count' : 'gauge';
+      this.pendingSeries.push({ metric: name, points: [[timestamp, value]], tags: context.tags, host: context.host, type, interval: 0 });
+      return;
+    }
+    let start = bucketStart(now);
+    if (start < this.nextFlushStart) start = this.nextFlushStart;
+    if (start !== this.currentStart) {
+      this.currentStart = start;
+      this.current = this.buckets.get(start);
+      if (this.current === undefined) {
+        this.current = new Map();
+        this.buckets.set(start, this.current);
+      }
+    }
+    let entry = this.current!.get(context);
+    if (entry === undefined) {
+      entry = new Entry(kind);
+      this.current!.set(context, entry);
+    }
+    const weight = rate === 1 ? 1 : Math.trunc(1 / rate);
+    switch (kind) {
+      case 'counter':
+        entry.value += value / rate;
+        this.counters.set(context, start);
+        break;
+      case 'gauge':
+        entry.value = value;
+        break;
+      case 'set':
+        (entry.members ??= new Set()).add(setValue!);
+        break;
+      case 'histogram':
+      case 'timer':
+        (entry.histogram ??= new HistogramSamples()).add(value, weight);
+        break;
+      case 'distribution':
+        (entry.sketch ??= new AgentSketch()).insert(value, weight);
+        break;
+    }
+  }
+
+  event(event: DogStatsdEvent): void {
+    const { host, tags } = tagSet(event.tags, event.host ?? this.options.hostname, this.options.globalTags);
+    this.pendingEvents.push({
+      msg_title: event.title,
+      msg_text: event.text,
+      timestamp: event.timestamp || this.nowSeconds(),
+      priority: event.priority,
+      host,
+      tags,
+      alert_type: event.alertType,
+      ...(event.aggregationKey !== undefined ? { aggregation_key: event.aggregationKey } : {}),
+      ...(event.sourceType !== undefined ? { source_type_name: event.sourceType } : {}),
+    });
+  }
+
+  serviceCheck(check: DogStatsdServiceCheck): void {
+    const { host, tags } = tagSet(check.tags, check.host ?? this.options.hostname, this.options.globalTags);
+    this.pendingChecks.push({ check: check.name, host_name: host, timestamp: check.timestamp || this.nowSeconds(), status: check.status, message: check.message, tags });
+  }
+
+  /** Series computed elsewhere (host checks), sent with the next flush; host and global tags added. */
+  submitSeries(series: readonly (Omit<Serie, 'host' | 'tags'> & { readonly tags?: readonly string[] })[]): void {
+    for (const serie of series) {
+      const { host, tags } = tagSet((serie.tags ?? []).join(','), this.options.hostname, this.options.globalTags);
+      this.pendingSeries.push({ ...serie, host, tags });
+    }
+  }
+
+  /** Everything of the closed buckets (or of every bucket, open one included, when `all`). */
+  flush(all = false): FlushBatch {
+    const now = this.nowSeconds();
+    const series = this.pendingSeries;
+    const serviceChecks = this.pendingChecks;
+    const events = this.pendingEvents;
+    const sketches: SketchSerie[] = [];
+    this.pendingSeries = [];
+    this.pendingChecks = [];
+    this.pendingEvents = [];
+
+    let last = bucketStart(now) - BUCKET_SECONDS; // newest closed bucket
+    if (all) last = Math.max(last + BUCKET_SECONDS, ...this.buckets.keys());
+    // After a long pause (suspended process, clock jump) only the zero-fill window matters.
+    if (last - this.nextFlushStart > COUNTER_ZERO_FILL_SECONDS) {
+      for (const start of this.buckets.keys()) if (start < last - COUNTER_ZERO_FILL_SECONDS) this.buckets.delete(start);
+      this.nextFlushStart = last - COUNTER_ZERO_FILL_SECONDS;
+    }
+    for (let start = this.nextFlushStart; start <= last; start += BUCKET_SECONDS) {
+      this.flushBucket(start, series, sketches);
+    }
+    if (last + BUCKET_SECONDS > this.nextFlushStart) this.nextFlushStart = last + BUCKET_SECONDS;
+    if (this.currentStart < this.nextFlushStart) {
+      this.currentStart = -1;
+      this.current = undefined;
+    }
+    this.contexts.expire(this.nextFlushStart - COUNTER_ZERO_FILL_SECONDS - 2 * BUCKET_SECONDS);
+
+    const heartbeatTags = [...new Set([...this.options.globalTags, ...(this.options.heartbeatTags ?? [])])].sort();
+    series.push({ metric: 'datadog.agent.running', points: [[now, 1]], tags: heartbeatTags, host: this.options.hostname, type: 'gauge', interval: 0 });
+    serviceChecks.push({ check: 'datadog.agent.up', host_name: this.options.hostname, timestamp: now, status: 0, message: '', tags: [...this.options.globalTags] });
+
+    this.stats.flushes++;
+    this.stats.series += series.length;
+    this.stats.sketches += sketches.length;
+    this.stats.serviceChecks += serviceChecks.length;
+    this.stats.events += events.length;
+    return { series, sketches, serviceChecks, events };
+  }
+
+  private flushBucket(start: number, series: Serie[], sketches: SketchSerie[]): void {
+    const entries = this.buckets.get(start);
+    this.buckets.delete(start);
+    if (entries !== undefined) {
+      for (const [context, entry] of entries) this.flushEntry(start, context, entry, series, sketches);
+    }
+    for (const [context, lastStart] of this.counters) {
+      if (start - lastStart > COUNTER_ZERO_FILL_SECONDS) this.counters.delete(context);
+      else if (lastStart < start) {
+        series.push({ metric: context.name, points: [[start, 0]], tags: context.tags, host: context.host, type: 'rate', interval: BUCKET_SECONDS });
+      }
+    }
+  }
+
+  private flushEntry(start: number, context: Context, entry: Entry, series: Serie[], sketches: SketchSerie[]): void {
+    const { name, tags, host } = context;
+    switch (entry.kind) {
+      case 'counter':
+        series.push({ metric: name, points: [[start, entry.value / BUCKET_SECONDS]], tags, host, type: 'rate', interval: BUCKET_SECONDS });
+        return;
+      case 'gauge':
+        series.push({ metric: name, points: [[start, entry.value]], tags, host, type: 'gauge', interval: BUCKET_SECONDS });
+        return;
+      case 'set':
+        series.push({ metric: name, points: [[start, entry.members?.size ?? 0]], tags, host, type: 'gauge', interval: BUCKET_SECONDS });
+        return;
+      case 'histogram':
+      case 'timer':
+        for (const point of flushHistogram(entry.histogram!, this.options.histogram, BUCKET_SECONDS)) {
+          series.push({ metric: name + point.suffix, points: [[start, point.value]], tags, host, type: point.type, interval: BUCKET_SECONDS });
+        }
+        return;
+      case 'distribution': {
+        const sketch = entry.sketch!;
+        const { k, n } = sketch.binsOut();
+        sketches.push({ metric: name, host, tags, points: [{ ts: start, cnt: sketch.cnt, min: sketch.min, max: sketch.max, avg: sketch.sum / sketch.cnt, sum: sketch.sum, k, n }] });
+        return;
+      }
+    }
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      contexts: this.contexts.size,
+      openBuckets: this.buckets.size,
+      counterContextsZeroFilled: this.counters.size,
+      flushes: this.stats.flushes,
+      seriesFlushed: this.stats.series,
+      sketchesFlushed: this.stats.sketches,
+      serviceChecksFlushed: this.stats.serviceChecks,
+      eventsFlushed: this.stats.events,
+      timestampedSamples: this.stats.timestampedSamples,
+    };
+  }
+}
+
+export function bucketStart(seconds: number): number {
+  return seconds - (seconds % BUCKET_SECONDS);
+}

@@ -1,0 +1,40 @@
+// `agent run`: starts every component, serves until SIGTERM/SIGINT, then stops them within
+// the deadline (default 20 s, inside Heroku's 30 s grace) and exits 0.
+import type { Io } from '../../io.js';
+import { createAgent } from '../agent.js';
+import { createLogger } from '../log.js';
+import { loadSettings } from '../settings.js';
+import type { AgentArgs } from './args.js';
+
+export const DEFAULT_STOP_TIMEOUT_MS = 20_000;
+
+export async function runCommand(args: AgentArgs, env: NodeJS.ProcessEnv, io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
+  const settings = loadSettings(args.configPath, env);
+  const logger = createLogger('CORE', settings.logLevel, (line) => io.stdout.write(line));
+  for (const problem of settings.problems) logger.warn(problem);
+  if (settings.apiKey === undefined || settings.apiKey === '') {
+    logger.error('no API key: set DD_API_KEY (heroku config:set DD_API_KEY=<your API key>)');
+    return 1;
+  }
+  const flushIntervalMs = Number(args.flags.get('flush-interval-ms') ?? '') || undefined;
+  const stopTimeoutMs = Number(args.flags.get('stop-timeout-ms') ?? '') || DEFAULT_STOP_TIMEOUT_MS;
+  const agent = createAgent(settings, { logger, ...(flushIntervalMs !== undefined ? { flushIntervalMs } : {}) });
+  try {
+    await agent.start();
+  } catch (error) {
+    logger.error(`cannot start: ${(error as Error).message}`);
+    await agent.stop(Date.now() + 2_000);
+    return 1;
+  }
+  logger.info(`built-in agent running as ${settings.hostname}; sending to ${agent.status().endpoint}`);
+  const signal = await new Promise<string>((resolve) => {
+    signals.once('SIGTERM', () => resolve('SIGTERM'));
+    signals.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info(`${signal} received: flushing and stopping within ${stopTimeoutMs} ms`);
+  const deadline = Date.now() + stopTimeoutMs;
+  await agent.stop(deadline);
+  const forwarder = agent.transport.status();
+  logger.info(`stopped: ${String(forwarder.payloadsSent)} payloads delivered, ${String(forwarder.droppedAtDeadline)} not delivered before the deadline`);
+  return 0;
+}

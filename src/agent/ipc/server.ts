@@ -1,0 +1,79 @@
+// IPC API on 127.0.0.1:DD_CMD_PORT: `GET /agent/status?format=json|text`, `/agent/health`,
+// `/agent/version`, each behind the bearer token of auth_token.
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Component } from '../component.js';
+import type { Logger } from '../log.js';
+import { renderStatusText, type AgentStatus } from './status-text.js';
+
+export interface IpcServerOptions {
+  readonly port: number;
+  readonly token: string;
+  readonly status: () => AgentStatus;
+  readonly logger: Logger;
+}
+
+function authorized(header: string | undefined, token: string): boolean {
+  if (header === undefined || !header.startsWith('Bearer ')) return false;
+  const given = Buffer.from(header.slice(7).trim());
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export class IpcServer implements Component {
+  readonly name = 'ipc';
+  private server: Server | undefined;
+  private boundPort = 0;
+
+  constructor(private readonly options: IpcServerOptions) {}
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (!authorized(req.headers.authorization, this.options.token)) {
+        res.writeHead(401, { 'Content-Type': 'text/plain' }).end('unauthorized: send the token of auth_token as "Authorization: Bearer <token>"\n');
+        return;
+      }
+      if (req.method !== 'GET') {
+        res.writeHead(405).end();
+        return;
+      }
+      const status = this.options.status();
+      if (url.pathname === '/agent/status') {
+        if (url.searchParams.get('format') === 'text') res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(renderStatusText(status));
+        else res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(status));
+      } else if (url.pathname === '/agent/health') {
+        res.writeHead(status.healthy ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ healthy: status.healthy, components: Object.keys(status.components) }));
+      } else if (url.pathname === '/agent/version') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ version: status.version, flavor: status.flavor }));
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    this.boundPort = (server.address() as AddressInfo).port;
+    this.options.logger.info(`ipc: status API on 127.0.0.1:${this.boundPort}`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.server === undefined) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  status(): Record<string, unknown> {
+    return { address: `127.0.0.1:${this.boundPort}` };
+  }
+}

@@ -1,0 +1,131 @@
+// The agent's settings: datadog.yaml keys it supports, overridden by DD_* variables (env wins,
+// as in the official agent), with the defaults of src/config/variables.ts.
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { readConfig, variables, type Config, type VariableName } from '../config/variables.js';
+import type { LogLevel } from './log.js';
+
+export interface AgentSettings {
+  readonly configPath: string | undefined;
+  readonly apiKey: string | undefined;
+  readonly site: string;
+  readonly ddUrl: string | undefined;
+  readonly hostname: string;
+  /** Global tags added to every metric, check and event (DD_TAGS, `env:` from DD_ENV). */
+  readonly tags: readonly string[];
+  readonly logLevel: LogLevel;
+  readonly dogstatsdPort: number;
+  readonly dogstatsdSocket: string | undefined;
+  readonly dogstatsdNonLocalTraffic: boolean;
+  readonly dogstatsdReceiveBuffer: number | undefined;
+  readonly histogramAggregates: readonly string[];
+  /** Whole percents, ascending. */
+  readonly histogramPercentiles: readonly number[];
+  readonly cmdPort: number;
+  readonly confdPath: string | undefined;
+  readonly authTokenPath: string;
+  readonly disableHostMetrics: boolean;
+  readonly apm: {
+    readonly enabled: boolean;
+    readonly receiverPort: number;
+    readonly nonLocalTraffic: boolean;
+    readonly ddUrl: string | undefined;
+    readonly maxPayloadSize: number;
+    readonly maxTps: number;
+    readonly env: string | undefined;
+  };
+  /** Values refused (bad YAML, bad variable): each says which and why; defaults were used. */
+  readonly problems: readonly string[];
+}
+
+type Yaml = Record<string, unknown>;
+
+function yamlAt(yaml: Yaml, path: string): unknown {
+  let node: unknown = yaml;
+  for (const key of path.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Yaml)[key];
+  }
+  return node ?? undefined;
+}
+
+export function loadSettings(configPath: string | undefined, env: NodeJS.ProcessEnv): AgentSettings {
+  const problems: string[] = [];
+  let yaml: Yaml = {};
+  if (configPath !== undefined) {
+    if (!existsSync(configPath)) problems.push(`${configPath} not found; using environment variables and defaults`);
+    else {
+      try {
+        const parsed: unknown = parseYaml(readFileSync(configPath, 'utf8'));
+        if (parsed !== null && typeof parsed === 'object') yaml = parsed as Yaml;
+      } catch (error) {
+        problems.push(`${configPath} is not valid YAML (${(error as Error).message.split('\n')[0]}); using environment variables and defaults`);
+      }
+    }
+  }
+  const { config, problems: envProblems } = readConfig(env, 'runtime');
+  const refused = new Set(envProblems.map((p) => p.variable));
+  for (const p of envProblems) problems.push(p.message);
+
+  /** env (when set and valid) > datadog.yaml key > default. */
+  function pick<N extends VariableName>(name: N, yamlKey: string | undefined): Config[N] {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '' && !refused.has(name)) return config[name];
+    const fromYaml = yamlKey === undefined ? undefined : yamlAt(yaml, yamlKey);
+    if (fromYaml !== undefined && fromYaml !== '') {
+      const text = Array.isArray(fromYaml) ? fromYaml.join(' ') : String(fromYaml);
+      try {
+        return variables[name].parse(text, `${yamlKey} (datadog.yaml)`) as Config[N];
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
+    return variables[name].default as Config[N];
+  }
+
+  const ddEnv = pick('DD_ENV', 'env');
+  const tags = [...pick('DD_TAGS', 'tags')];
+  if (ddEnv !== undefined && ddEnv !== '' && !tags.some((t) => t.startsWith('env:'))) tags.push(`env:${ddEnv}`);
+  const confDir = configPath !== undefined ? dirname(configPath) : process.cwd();
+  const confd = yamlAt(yaml, 'confd_path');
+  const tokenPath = yamlAt(yaml, 'auth_token_file_path');
+
+  return {
+    configPath,
+    apiKey: pick('DD_API_KEY', 'api_key'),
+    site: pick('DD_SITE', 'site'),
+    ddUrl: pick('DD_DD_URL', 'dd_url'),
+    hostname: pick('DD_HOSTNAME', 'hostname') || osHostname(),
+    tags,
+    logLevel: pick('DD_LOG_LEVEL', 'log_level'),
+    dogstatsdPort: pick('DD_DOGSTATSD_PORT', 'dogstatsd_port'),
+    dogstatsdSocket: pick('DD_DOGSTATSD_SOCKET', 'dogstatsd_socket') || undefined,
+    dogstatsdNonLocalTraffic: pick('DD_DOGSTATSD_NON_LOCAL_TRAFFIC', 'dogstatsd_non_local_traffic'),
+    dogstatsdReceiveBuffer: pick('DD_DOGSTATSD_SO_RCVBUF', 'dogstatsd_so_rcvbuf') || undefined,
+    histogramAggregates: pick('DD_HISTOGRAM_AGGREGATES', 'histogram_aggregates'),
+    histogramPercentiles: [...new Set(pick('DD_HISTOGRAM_PERCENTILES', 'histogram_percentiles').map((p) => Math.round(p * 100)))].sort((a, b) => a - b),
+    cmdPort: pick('DD_CMD_PORT', 'cmd_port'),
+    confdPath: typeof confd === 'string' && confd !== '' ? confd : configPath !== undefined ? join(confDir, 'conf.d') : undefined,
+    authTokenPath: typeof tokenPath === 'string' && tokenPath !== '' ? tokenPath : join(confDir, 'auth_token'),
+    disableHostMetrics: pick('DD_DISABLE_HOST_METRICS', undefined),
+    apm: {
+      enabled: pick('DD_APM_ENABLED', 'apm_config.enabled'),
+      receiverPort: pick('DD_APM_RECEIVER_PORT', 'apm_config.receiver_port'),
+      nonLocalTraffic: pick('DD_APM_NON_LOCAL_TRAFFIC', 'apm_config.apm_non_local_traffic'),
+      ddUrl: pick('DD_APM_DD_URL', 'apm_config.apm_dd_url'),
+      maxPayloadSize: pick('DD_APM_MAX_PAYLOAD_SIZE', 'apm_config.max_payload_size'),
+      maxTps: pick('DD_APM_MAX_TPS', 'apm_config.max_traces_per_second'),
+      env: ddEnv,
+    },
+    problems,
+  };
+}
+
+/** `***…abcde`: the last five characters, as the official agent shows a key. */
+export function maskApiKey(key: string | undefined): string {
+  if (key === undefined || key === '') return '(not set)';
+  if (key.length <= 5) return '*****';
+  return `${'*'.repeat(key.length - 5)}${key.slice(-5)}`;
+}
