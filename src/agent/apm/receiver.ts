@@ -1,0 +1,213 @@
+// The HTTP side of the trace agent on 8126: the endpoints tracers call, size caps, overload refusal.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Logger } from '../log.js';
+import type { ApmCounters } from './counters.js';
+import { DecodeError } from './decode-error.js';
+import { drainBody, readBody } from './http-body.js';
+
+export type TraceVersion = 'v0.3' | 'v0.4' | 'v0.5';
+
+export interface ReceiverHandlers {
+  /** Decodes and processes one trace payload; throws DecodeError on a malformed one. */
+  traces(version: TraceVersion, body: Buffer, req: IncomingMessage): void;
+  /** Tracer-computed stats; throws DecodeError on a malformed one. */
+  stats(body: Buffer, req: IncomingMessage): void;
+  info(): Record<string, unknown>;
+  ratesByService(): Record<string, number>;
+}
+
+export interface ReceiverOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly maxPayloadBytes: number;
+  /** Bytes of request bodies held at once, across requests; beyond it new payloads are refused. */
+  readonly maxBufferedBytes: number;
+  /** Trace/stat requests handled at once; beyond it new ones are refused. */
+  readonly maxConcurrentRequests: number;
+  readonly agentState: string;
+  readonly counters: ApmCounters;
+  readonly logger: Logger;
+  readonly handlers: ReceiverHandlers;
+}
+
+const TRACE_PATHS: Record<string, TraceVersion> = { '/v0.3/traces': 'v0.3', '/v0.4/traces': 'v0.4', '/v0.5/traces': 'v0.5' };
+
+/** Header values the trace-agent reads as true. */
+export function headerTrue(value: string | string[] | undefined): boolean {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v !== undefined && /^(1|t|true|y|yes)$/i.test(v.trim());
+}
+
+function header(req: IncomingMessage, name: string): string {
+  const v = req.headers[name];
+  return (Array.isArray(v) ? v[0] : v) ?? '';
+}
+
+export class TraceReceiver {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private bufferedBytes = 0;
+  private peakBufferedBytes = 0;
+  private activeRequests = 0;
+  private readonly requests: Record<string, number> = {};
+  private refused = 0;
+  private boundPort = 0;
+
+  constructor(private readonly options: ReceiverOptions) {}
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        this.options.logger.error(`trace receiver: ${(error as Error).message}`);
+        if (!res.headersSent) this.reply(res, 500, 'text/plain', 'internal error\n');
+        else res.destroy();
+      });
+    });
+    server.requestTimeout = 60_000;
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    server.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.boundPort = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  /** Stops accepting connections; requests in progress finish (bounded by `deadline`). */
+  async stop(deadline: number): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        for (const socket of this.sockets) socket.destroy();
+        resolve();
+      }, Math.max(0, deadline - Date.now()));
+      server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      host: this.options.host,
+      port: this.boundPort,
+      requests: { ...this.requests },
+      refusedOverload: this.refused,
+      bufferedBytes: this.bufferedBytes,
+      peakBufferedBytes: this.peakBufferedBytes,
+      activeRequests: this.activeRequests,
+    };
+  }
+
+  private reply(res: ServerResponse, status: number, contentType: string, body: string, extra: Record<string, string> = {}): void {
+    res.writeHead(status, { 'Content-Type': contentType, 'Datadog-Agent-State': this.options.agentState, ...extra });
+    res.end(body);
+  }
+
+  private replyRates(res: ServerResponse, version: TraceVersion, status = 200): void {
+    if (version === 'v0.3') this.reply(res, status, 'text/plain', 'OK\n');
+    else this.reply(res, status, 'application/json', JSON.stringify({ rate_by_service: this.options.handlers.ratesByService() }));
+  }
+
+  private count(path: string): void {
+    this.requests[path] = (this.requests[path] ?? 0) + 1;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const traceVersion = TRACE_PATHS[path];
+    if (traceVersion !== undefined || path === '/v0.6/stats') {
+      this.count(path);
+      if (req.method !== 'POST' && req.method !== 'PUT') {
+        await drainBody(req);
+        return this.reply(res, 405, 'text/plain', 'method not allowed\n', { Allow: 'POST, PUT' });
+      }
+      return this.handlePayload(req, res, traceVersion);
+    }
+    if (path === '/info') {
+      this.count(path);
+      await drainBody(req);
+      return this.reply(res, 200, 'application/json', `${JSON.stringify(this.options.handlers.info(), null, 2)}\n`);
+    }
+    if (path.startsWith('/telemetry/proxy/')) {
+      // Tracer telemetry is not forwarded; accepting it keeps tracers from logging errors.
+      this.count('/telemetry/proxy/');
+      await drainBody(req);
+      return this.reply(res, 202, 'application/json', '{}');
+    }
+    if (path === '/v0.7/config') {
+      // What the trace-agent answers when remote configuration is off; tracers read 404 as "disabled".
+      this.count(path);
+      await drainBody(req);
+      return this.reply(res, 404, 'text/plain', 'remote configuration is disabled\n');
+    }
+    await drainBody(req);
+    this.reply(res, 404, 'text/plain', '404 page not found\n');
+  }
+
+  private async handlePayload(req: IncomingMessage, res: ServerResponse, version: TraceVersion | undefined): Promise<void> {
+    const { counters, maxPayloadBytes } = this.options;
+    const language = header(req, 'datadog-meta-lang');
+    const declared = Number(req.headers['content-length'] ?? 0) || 0;
+    if (declared > maxPayloadBytes) return this.tooLarge(req, res, language);
+    const overloaded =
+      this.activeRequests >= this.options.maxConcurrentRequests || this.bufferedBytes + declared > this.options.maxBufferedBytes;
+    if (overloaded) {
+      // As the trace-agent: drop the payload, and say so only to clients that asked for real statuses.
+      this.refused++;
+      counters.drop('overloaded');
+      await drainBody(req);
+      const status = headerTrue(req.headers['datadog-send-real-http-status']) ? 429 : 200;
+      return version ? this.replyRates(res, version, status) : this.reply(res, status, 'text/plain', 'OK\n');
+    }
+    this.activeRequests++;
+    try {
+      const result = await readBody(req, maxPayloadBytes, (delta) => {
+        this.bufferedBytes += delta;
+        if (this.bufferedBytes > this.peakBufferedBytes) this.peakBufferedBytes = this.bufferedBytes;
+      });
+      if (result.kind === 'aborted') return;
+      if (result.kind === 'too_large') return this.tooLarge(req, res, language);
+      try {
+        if (version) this.options.handlers.traces(version, result.body, req);
+        else this.options.handlers.stats(result.body, req);
+      } catch (error) {
+        if (!(error instanceof DecodeError)) throw error;
+        counters.drop('decoding_error');
+        this.options.logger.once(`apm-decode-${language}`, 'warn', `trace receiver: cannot decode a ${language || 'tracer'} payload: ${error.message}`);
+        return this.reply(res, 400, 'text/plain', `${error.message}\n`);
+      }
+      if (version) this.replyRates(res, version);
+      else this.reply(res, 200, 'text/plain', 'OK\n');
+    } finally {
+      this.activeRequests--;
+    }
+  }
+
+  private async tooLarge(req: IncomingMessage, res: ServerResponse, language: string): Promise<void> {
+    this.options.counters.drop('payload_too_large');
+    this.options.logger.once(`apm-413-${language}`, 'warn', `trace receiver: a payload over ${this.options.maxPayloadBytes} bytes was refused (DD_APM_MAX_PAYLOAD_SIZE)`);
+    // Close after answering: the rest of an oversized body is not worth reading.
+    this.reply(res, 413, 'text/plain', 'request body too large\n', { Connection: 'close' });
+    req.resume();
+  }
+}
