@@ -11,6 +11,8 @@ export const PINNED_NODE_VERSION = '20.20.2';
 export const MIN_NODE_MAJOR = 20;
 
 export const AGENT_PACKAGES = ['datadog-heroku-agent', 'datadog-agent'] as const;
+/** The official buildpack's size budget of a stripped agent, MiB per folder of opt/datadog-agent. */
+export const AGENT_SIZE_BUDGET_MIB = { bin: 85, 'embedded/lib': 220, 'embedded/bin': 100 } as const;
 export const APT_SUITE = 'stable';
 export const APT_ARCH = 'amd64';
 export const APT_KEY_FILES = [
@@ -47,3 +49,10 @@ export const SLUG = {
 
 /** Written by the installer, read at dyno time: what was built, so boot never runs `agent version`. */
 export const BUILD_INFO_FILE = 'build.json';
+
+/** The dyno's agent supervisor (`agent-wrapper start`): pid file in SLUG.runDir, with a `.json` state beside it. */
+export const SUPERVISOR_PID_FILE = 'agent-wrapper.pid';
+/** Heroku kills a dyno's processes 30 s after SIGTERM: the supervisor SIGKILLs its agents at 25 s. */
+export const SUPERVISOR_STOP_GRACE_MS = 25_000;
+/** Restart backoff of a crashed agent process: 1 s doubling up to 60 s, reset after 60 s of uptime. */
+export const RESTART_BACKOFF_MS = { base: 1_000, cap: 60_000, stableAfter: 60_000 } as const;
