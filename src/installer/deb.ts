@@ -120,13 +120,20 @@ export async function extractDeb(deb: string, root: string): Promise<void> {
       await pipeline(payload, unpack);
     } else {
       const child = spawn(command, ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      // A missing tool fails here, before any stream is piped.
+      await new Promise((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const exited = new Promise<number | null>((resolve, reject) => {
-        child.on('error', reject);
-        child.on('close', resolve);
-      });
-      await Promise.all([pipeline(payload, child.stdin), pipeline(child.stdout as Readable, unpack)]);
+      const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+      try {
+        await Promise.all([pipeline(payload, child.stdin), pipeline(child.stdout as Readable, unpack)]);
+      } catch (error) {
+        child.kill();
+        throw error;
+      }
       const code = await exited;
       if (code !== 0) throw new BuildError('DEB_INVALID', `${command} could not decompress the agent package: ${stderr.trim()}`, NOT_A_DEB);
     }
@@ -136,6 +143,8 @@ export async function extractDeb(deb: string, root: string): Promise<void> {
       throw new BuildError('TOOL_MISSING', `${command} is not installed on this build machine.`, `Install ${command === 'xz' ? 'xz-utils' : 'zstd'} or set DD_AGENT_VERSION to a version packaged with gzip.`);
     }
     throw new BuildError('DEB_INVALID', `The agent package could not be extracted: ${(error as Error).message}`, NOT_A_DEB);
+  } finally {
+    payload.destroy();
   }
 
   if (unsafe.length > 0) {

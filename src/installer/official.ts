@@ -13,6 +13,7 @@ import { BuildError } from './errors.js';
 import { downloadFile, printable } from './http.js';
 import { formatBytes, type BuildOutput } from './output.js';
 import { stripAgent } from './strip.js';
+import { overBudget } from './budget.js';
 
 export interface InstalledAgent {
   readonly packageName: AgentPackageName;
@@ -126,5 +127,6 @@ export async function installOfficialAgent(ctx: BuildContext, config: Config, ca
   if (report.removed.length > 0) {
     out.detail(`Stripped ${formatBytes(report.bytes)}: ${report.removed.map((r) => `${r.label} ${formatBytes(r.bytes)}`).join(', ')}`);
   }
+  for (const line of overBudget(join(ctx.buildDir, SLUG.agentRoot))) out.warn(line);
   return { packageName: pkg.name as AgentPackageName, version: pkg.version };
 }

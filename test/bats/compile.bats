@@ -133,3 +133,18 @@ setup() {
     [[ "$output" == *"extra/datadog.sh is missing"* ]]
   fi
 }
+
+@test "agent-wrapper works through a symlink and when run as 'bash agent-wrapper'" {
+  app_node
+  set_env DD_AGENT_FLAVOR builtin
+  compile
+  [ "$status" -eq 0 ]
+  ln -s "$BUILD/.apt/usr/bin/agent-wrapper" "$BATS_TEST_TMPDIR/aw"
+  run "$BATS_TEST_TMPDIR/aw" --version
+  [ "$status" -eq 0 ]
+  [ -n "$output" ]
+  cd "$BUILD/.apt/usr/bin"
+  run bash agent-wrapper --version
+  [ "$status" -eq 0 ]
+  [ -n "$output" ]
+}
