@@ -48,11 +48,8 @@ export async function build(ctx: BuildContext, out: BuildOutput): Promise<void> 
   const node = installNode(ctx.buildDir, ctx.runningNode);
   out.detail(node.reused ? `Using the app's Node ${node.version} (${node.path})` : `Node ${node.version} installed (${node.path})`);
   installWrapper(ctx.buildpackDir, ctx.buildDir);
-  if (installProfileScript(ctx.buildpackDir, ctx.buildDir)) {
-    out.detail(`Dyno start-up script installed (${SLUG.profileScript})`);
-  } else {
-    out.warn('extra/datadog.sh is missing from this buildpack: the agent will not start in dynos.');
-  }
+  installProfileScript(ctx.buildpackDir, ctx.buildDir);
+  out.detail(`agent-wrapper on the dyno PATH (${SLUG.binDir}), start-up script ${SLUG.profileScript}`);
   writeBuildInfo(ctx.buildDir, {
     buildpackVersion: BUILDPACK_VERSION,
     flavor,

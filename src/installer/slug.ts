@@ -42,12 +42,13 @@ export function installWrapper(buildpackDir: string, buildDir: string): void {
   copyExecutable(shim, join(buildDir, SLUG.binDir, 'agent-wrapper'));
 }
 
-/** Installs `.profile.d/datadog.sh`; false when the buildpack does not ship it (yet). */
-export function installProfileScript(buildpackDir: string, buildDir: string): boolean {
+/** Installs `.profile.d/datadog.sh`, which starts the agent at dyno boot. */
+export function installProfileScript(buildpackDir: string, buildDir: string): void {
   const script = join(buildpackDir, 'extra', 'datadog.sh');
-  if (!existsSync(script)) return false;
+  if (!existsSync(script)) {
+    throw new BuildError('BUILDPACK_INCOMPLETE', 'The buildpack has no extra/datadog.sh: the agent could not start in dynos.', 'Use a released tag of the buildpack.');
+  }
   copyExecutable(script, join(buildDir, SLUG.profileScript));
-  return true;
 }
 
 export function writeBuildInfo(buildDir: string, info: BuildInfo): void {

@@ -126,6 +126,7 @@ export function stripAgent(root: string, options: StripOptions): StripReport {
   if (python !== undefined) {
     const bytes = removeAll(pythonPatterns(python).flatMap((p) => matches(root, p)));
     if (bytes > 0) notes.push(`Python ${python} removed (Python ${python === '2' ? '3' : '2'} kept).`);
+    if (python === '3') notes.push('Python 2 is deprecated: set DD_PYTHON_VERSION=3 once your custom checks run on Python 3.');
     record(`Python ${python}`, bytes);
   }
   if (compareVersions(options.version, '7.0.0') >= 0 && options.pythonVersion === '2') {

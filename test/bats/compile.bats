@@ -121,17 +121,26 @@ setup() {
   [ "$(build_info apmEnabled)" = false ]
 }
 
-@test "datadog.sh is installed in .profile.d when the buildpack ships it" {
+@test "datadog.sh is installed in .profile.d" {
   app_node
   set_env DD_AGENT_FLAVOR builtin
   compile
   [ "$status" -eq 0 ]
-  if [ -f "$ROOT/extra/datadog.sh" ]; then
-    cmp "$ROOT/extra/datadog.sh" "$BUILD/.profile.d/datadog.sh"
-    [ -x "$BUILD/.profile.d/datadog.sh" ]
-  else
-    [[ "$output" == *"extra/datadog.sh is missing"* ]]
-  fi
+  cmp "$ROOT/extra/datadog.sh" "$BUILD/.profile.d/datadog.sh"
+  [ -x "$BUILD/.profile.d/datadog.sh" ]
+}
+
+@test "a buildpack without extra/datadog.sh fails the build instead of shipping a silent agent" {
+  bp="$BATS_TEST_TMPDIR/buildpack"
+  mkdir -p "$bp"
+  (cd "$ROOT" && cp -r --parents bin lib extra src/constants.ts "$bp")
+  rm "$bp/extra/datadog.sh"
+  app_node
+  set_env DD_AGENT_FLAVOR builtin
+  bats_require_minimum_version 1.5.0
+  run --separate-stderr "$bp/bin/compile" "$BUILD" "$CACHE" "$ENVD"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"no extra/datadog.sh"* ]]
 }
 
 @test "agent-wrapper works through a symlink and when run as 'bash agent-wrapper'" {
