@@ -120,11 +120,15 @@ function collapseGroups(tokens: string[]): string[] {
   return out;
 }
 
+/** Joins tokens with single spaces; `,` `;` hug the left, casts `::` and qualified names `a.b` hug both sides. */
 function join(tokens: string[]): string {
   let out = '';
+  let glue = true;
   for (const token of tokens) {
-    if (out === '' || token === ',' || token === ';') out += token;
+    const hugs = token === '::' || token === '.';
+    if (glue || hugs || token === ',' || token === ';') out += token;
     else out += ` ${token}`;
+    glue = hugs;
   }
   return out;
 }
