@@ -4,7 +4,7 @@ import { encode } from '@msgpack/msgpack';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startRecordingIntake, type RecordingIntake } from '../helpers/recording-intake.js';
 import type { TraceAgent } from '../../src/agent/apm/index.js';
-import { API_KEY, get, openPost, post, span, spansOf, startTraceAgent, until } from './apm-harness.js';
+import { API_KEY, get, openPost, post, span, spansOf, startTraceAgent, statsOf, until } from './apm-harness.js';
 
 const msgpack = (value: unknown): Uint8Array => encode(value, { useBigInt64: true });
 const BIG_TRACE_ID = 2n ** 64n - 3n; // above 2^53 and above 2^63
@@ -149,6 +149,44 @@ describe('trace intake', () => {
   });
 });
 
+describe('sampling and stats', () => {
+  it('drops unkept traces, keeps errors and user-kept ones, and answers rates aimed at DD_APM_MAX_TPS', async () => {
+    const now = Date.now();
+    await start({ DD_APM_MAX_TPS: '5' }, { now: () => now });
+    const traces = [
+      [span({ trace_id: 1n, span_id: 1n, metrics: { _sampling_priority_v1: 0 } })],
+      [span({ trace_id: 2n, span_id: 2n, metrics: { _sampling_priority_v1: 0 }, error: 1 })],
+      [span({ trace_id: 3n, span_id: 3n, metrics: { _sampling_priority_v1: 2 } })],
+      [span({ trace_id: 4n, span_id: 4n, metrics: { _sampling_priority_v1: -1 } })],
+    ];
+    // 200 more kept traces of one service within the window: 20 traces/s against a target of 5.
+    const busy = Array.from({ length: 200 }, (_, i) => [span({ service: 'busy', trace_id: BigInt(100 + i), span_id: BigInt(100 + i) })]);
+    const reply = await post(agent.port, '/v0.4/traces', msgpack([...traces, ...busy]));
+    expect(JSON.parse(reply.body).rate_by_service).toMatchObject({ 'service:busy,env:test': 0.25, 'service:web,env:test': 1, 'service:,env:': 1 });
+    const spans = await intake.waitFor(() => (spansOf(intake).length === 202 ? spansOf(intake) : undefined));
+    expect(spans.filter((s) => s.service === 'web').map((s) => s.traceId).sort()).toEqual(['2', '3']);
+    expect(agent.status()).toMatchObject({ dropped: { sampled_out: 2 }, keptByDecision: { priority: 201, error: 1 } });
+  });
+
+  it('computes stats from every trace, sampled out or not, unless the tracer computed them', async () => {
+    await start();
+    await post(agent.port, '/v0.4/traces', msgpack([[span({ trace_id: 1n, span_id: 1n, metrics: { _sampling_priority_v1: 0 } })], [span({ trace_id: 2n, span_id: 2n })]]));
+    await post(agent.port, '/v0.4/traces', msgpack([[span({ service: 'self-stats', trace_id: 3n, span_id: 3n })]]), { 'Datadog-Client-Computed-Stats': 'yes' });
+    const clientStats = { Hostname: '', Env: 'prod', Version: '2', Stats: [{ Start: 1_700_000_000_000_000_000n, Duration: 10_000_000_000n, Stats: [{ Service: 'self-stats', Name: 'op', Resource: 'r', HTTPStatusCode: 200, Type: 'web', Hits: 7n, Errors: 1n, Duration: 99n, TopLevelHits: 7n }] }] };
+    expect((await post(agent.port, '/v0.6/stats', msgpack(clientStats))).status).toBe(200);
+    expect((await post(agent.port, '/v0.6/stats', Uint8Array.from([0xc1]))).status).toBe(400);
+    await agent.stop(Date.now() + 5000);
+    const stats = statsOf(intake);
+    const web = stats.filter((r) => r.service === 'web');
+    expect(web.reduce((n, r) => n + r.hits, 0)).toBe(2);
+    const self = stats.filter((r) => r.service === 'self-stats');
+    expect(self).toHaveLength(1);
+    expect(self[0]).toMatchObject({ hits: 7, errors: 1, env: 'prod', version: '2', language: 'nodejs' });
+    const requests = intake.accepted('/api/v0.2/stats');
+    expect(requests.every((r) => r.headers['content-encoding'] === 'gzip' && r.headers['dd-api-key'] === API_KEY)).toBe(true);
+  });
+});
+
 describe('overload', () => {
   it('bounds the bytes held under a flood of concurrent connections; refuses with 200, or 429 when asked', async () => {
     const maxBufferedBytes = 2 * 1024 * 1024;
@@ -168,7 +206,7 @@ describe('overload', () => {
     expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
     // Refused without the header: still 200 with rates, as the trace-agent answers by default.
-    expect(replies.filter((r, i) => i % 2 === 1).every((r) => r.status === 200 && JSON.parse(r.body).rate_by_service)).toBe(true);
+    expect(replies.filter((_reply, i) => i % 2 === 1).every((r) => r.status === 200 && JSON.parse(r.body).rate_by_service)).toBe(true);
     const status = agent.status() as { receiver: { peakBufferedBytes: number; refusedOverload: number }; dropped: { overloaded: number } };
     expect(status.receiver.peakBufferedBytes).toBeLessThanOrEqual(maxBufferedBytes + 1_048_576);
     expect(status.receiver.refusedOverload).toBe(status.dropped.overloaded);
