@@ -26,6 +26,19 @@ describe('dogstatsd aggregation over UDP', () => {
     expect(later.map((s) => s.points[0])).toEqual([[bucket, 10], [bucket + 10, 0]]);
   });
 
+  it('zero-fills a counter for 300 s after its last sample, then forgets its context', async () => {
+    await h.send('zf:1|c');
+    const bucket = Math.floor(h.now / 1000) - 1;
+    for (let i = 0; i < 35; i++) {
+      h.closeBucket();
+      await h.flush();
+    }
+    const points = h.series().filter((s) => s.metric === 'zf').map((s) => s.points[0]!);
+    expect(points[0]).toEqual([bucket, 0.1]);
+    expect(points.slice(1)).toEqual(Array.from({ length: 30 }, (_, i) => [bucket + 10 * (i + 1), 0]));
+    expect(h.agent.flusher.status().contexts).toBe(0);
+  });
+
   it('does not flush the open bucket until it closes, then flushes it exactly once', async () => {
     await h.send('open.gauge:3|g');
     await h.flush();

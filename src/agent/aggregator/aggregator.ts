@@ -139,7 +139,8 @@ export class Aggregator implements DogStatsdSink {
     this.pendingChecks = [];
     this.pendingEvents = [];
 
-    let last = bucketStart(now) - BUCKET_SECONDS; // newest closed bucket
+    const lastClosed = bucketStart(now) - BUCKET_SECONDS;
+    let last = lastClosed;
     if (all) last = Math.max(last + BUCKET_SECONDS, ...this.buckets.keys());
     // After a long pause (suspended process, clock jump) only the zero-fill window matters.
     if (last - this.nextFlushStart > COUNTER_ZERO_FILL_SECONDS) {
@@ -147,7 +148,8 @@ export class Aggregator implements DogStatsdSink {
       this.nextFlushStart = last - COUNTER_ZERO_FILL_SECONDS;
     }
     for (let start = this.nextFlushStart; start <= last; start += BUCKET_SECONDS) {
-      this.flushBucket(start, series, sketches);
+      // Open buckets flushed at stop carry their samples, not zero-fill for a partial interval.
+      this.flushBucket(start, series, sketches, start <= lastClosed);
     }
     if (last + BUCKET_SECONDS > this.nextFlushStart) this.nextFlushStart = last + BUCKET_SECONDS;
     if (this.currentStart < this.nextFlushStart) {
@@ -168,7 +170,7 @@ export class Aggregator implements DogStatsdSink {
     return { series, sketches, serviceChecks, events };
   }
 
-  private flushBucket(start: number, series: Serie[], sketches: SketchSerie[]): void {
+  private flushBucket(start: number, series: Serie[], sketches: SketchSerie[], zeroFill: boolean): void {
     const entries = this.buckets.get(start);
     this.buckets.delete(start);
     if (entries !== undefined) {
@@ -176,7 +178,7 @@ export class Aggregator implements DogStatsdSink {
     }
     for (const [context, lastStart] of this.counters) {
       if (start - lastStart > COUNTER_ZERO_FILL_SECONDS) this.counters.delete(context);
-      else if (lastStart < start) {
+      else if (zeroFill && lastStart < start) {
         series.push({ metric: context.name, points: [[start, 0]], tags: context.tags, host: context.host, type: 'rate', interval: BUCKET_SECONDS });
       }
     }
