@@ -2,6 +2,7 @@
 // within one deadline (listeners stop reading, then the last flush, then the drain to the intake).
 import { BUILDPACK_VERSION } from '../constants.js';
 import { Aggregator } from './aggregator/aggregator.js';
+import { traceAgentFor } from './apm/from-settings.js';
 import { scanConfd } from './checks/confd.js';
 import type { HostCheck } from './checks/host-check.js';
 import { CheckRunner } from './checks/runner.js';
@@ -121,9 +122,11 @@ export function createAgent(settings: AgentSettings, options: AgentOptions = {})
   });
   const ipc = new IpcServer({ port: options.ephemeralPorts ? 0 : settings.cmdPort, token, status, logger });
 
+  const apm = traceAgentFor(settings, logger, options.ephemeralPorts ? { ephemeralPorts: true } : {});
   // Stop order. The trace agent (src/agent/apm) goes right after dogstatsd: a listener too.
   components = [
     dogstatsd,
+    apm,
     checks,
     flusher,
     transport,

@@ -129,6 +129,22 @@ describe('trace intake', () => {
     expect(logs.join('')).not.toContain(API_KEY);
   });
 
+  it('stays out of the way when disabled, and when its port is taken it reports why instead of failing the agent', async () => {
+    const disabled = startTraceAgent(intake, { DD_APM_ENABLED: 'false' }).agent;
+    await disabled.start();
+    expect(disabled.port).toBe(0);
+    expect(disabled.status()).toEqual({ enabled: false });
+    await disabled.stop(Date.now() + 1000);
+
+    await start();
+    const second = startTraceAgent(intake, { DD_APM_RECEIVER_PORT: String(agent.port) });
+    await second.agent.start();
+    expect(second.agent.status()).toMatchObject({ enabled: true, running: false, error: expect.stringContaining('EADDRINUSE') });
+    expect(second.logs.join('')).toContain('APM disabled: cannot listen on 127.0.0.1:');
+    await second.agent.stop(Date.now() + 1000);
+    expect((await post(agent.port, '/v0.4/traces', msgpack([[span()]]))).status).toBe(200);
+  });
+
   it('retries 5xx answers of the intake and delivers', async () => {
     intake.fail('/api/v0.2/traces', 500, 503, 'close');
     await start();

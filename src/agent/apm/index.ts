@@ -2,7 +2,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Decoder } from '@msgpack/msgpack';
 import { BUILDPACK_VERSION, DEFAULT_DOGSTATSD_PORT } from '../../constants.js';
-import type { Config } from '../../config/variables.js';
 import type { Component } from '../component.js';
 import type { BackoffPolicy } from '../forwarder/backoff.js';
 import { Transport } from '../forwarder/transport.js';
@@ -18,19 +17,19 @@ import { StatsConcentrator } from './stats-concentrator.js';
 import { DEFAULT_STATS_FLUSH_INTERVAL_MS, StatsWriter } from './stats-writer.js';
 import { TraceWriter, type PayloadSink } from './writer.js';
 
-export type TraceAgentConfig = Pick<
-  Config,
-  | 'DD_APM_ENABLED'
-  | 'DD_APM_RECEIVER_PORT'
-  | 'DD_APM_NON_LOCAL_TRAFFIC'
-  | 'DD_APM_MAX_PAYLOAD_SIZE'
-  | 'DD_APM_MAX_TPS'
-  | 'DD_APM_DD_URL'
-  | 'DD_SITE'
-  | 'DD_ENV'
-  | 'DD_API_KEY'
-> &
-  Partial<Pick<Config, 'DD_DOGSTATSD_PORT'>>;
+/** The variables the trace agent reads (a `readConfig` result fits); optional ones may be unset. */
+export interface TraceAgentConfig {
+  readonly DD_APM_ENABLED: boolean;
+  readonly DD_APM_RECEIVER_PORT: number;
+  readonly DD_APM_NON_LOCAL_TRAFFIC: boolean;
+  readonly DD_APM_MAX_PAYLOAD_SIZE: number;
+  readonly DD_APM_MAX_TPS: number;
+  readonly DD_APM_DD_URL?: string | undefined;
+  readonly DD_SITE: string;
+  readonly DD_ENV?: string | undefined;
+  readonly DD_API_KEY?: string | undefined;
+  readonly DD_DOGSTATSD_PORT?: number | undefined;
+}
 
 export interface TraceAgentOptions {
   readonly config: TraceAgentConfig;
@@ -62,7 +61,7 @@ export const TRACE_BACKOFF: BackoffPolicy = { baseMs: 100, capMs: 10_000 };
 const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 const DEFAULT_MAX_CONCURRENT_REQUESTS = 64;
 
-export function traceIntakeUrl(config: Pick<Config, 'DD_APM_DD_URL' | 'DD_SITE'>): string {
+export function traceIntakeUrl(config: Pick<TraceAgentConfig, 'DD_APM_DD_URL' | 'DD_SITE'>): string {
   return (config.DD_APM_DD_URL ?? `https://trace.agent.${config.DD_SITE}`).replace(/\/+$/, '');
 }
 
@@ -129,6 +128,7 @@ export function createTraceAgent(options: TraceAgentOptions): TraceAgent {
   let info: Record<string, unknown> = {};
   let receiver: TraceReceiver | undefined;
   let started = false;
+  let startError: string | undefined;
 
   const onTraces = (version: TraceVersion, body: Buffer, req: IncomingMessage): void => {
     const tracer = tracerIdentity(req);
@@ -193,7 +193,15 @@ export function createTraceAgent(options: TraceAgentOptions): TraceAgent {
         logger,
         handlers: { traces: onTraces, stats: onStats, info: () => info, ratesByService: () => sampler.ratesByService() },
       });
-      await receiver.start();
+      try {
+        await receiver.start();
+      } catch (error) {
+        // As with the official trace-agent, a receiver that cannot listen must not take metrics down with it.
+        startError = `cannot listen on ${host}:${config.DD_APM_RECEIVER_PORT}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+        logger.error(`APM disabled: ${startError}`);
+        receiver = undefined;
+        return;
+      }
       info = infoDocument({ ...settings, receiverPort: receiver.port });
       state = agentState(info);
       await transport.start();
@@ -212,8 +220,10 @@ export function createTraceAgent(options: TraceAgentOptions): TraceAgent {
     },
     status() {
       if (!config.DD_APM_ENABLED) return { enabled: false };
+      if (startError !== undefined) return { enabled: true, running: false, error: startError };
       return {
         enabled: true,
+        running: started,
         receiver: receiver?.status() ?? {},
         ...counters.snapshot(),
         rateByService: sampler.ratesByService(),
