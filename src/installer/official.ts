@@ -58,6 +58,9 @@ async function fetchPackage(config: Config, cache: PackageCache, version: string
     let download;
     try {
       download = await downloadFile(`${config.DD_APT_REPO_URL}/${entry.filename}`, partial, 'DD_APT_REPO_URL', (f) => out.partial(` ${Math.round(f * 100)}%`));
+    } catch (error) {
+      rmSync(partial, { force: true });
+      throw error;
     } finally {
       out.partial('\n');
     }

@@ -258,7 +258,23 @@ setup() {
   [[ "$stderr" == *"does not match the signed index"* ]]
   [[ "$stderr" == *"DD_APT_REPO_URL"* ]]
   [ ! -e "$AGENT" ]
-  [ -z "$(ls "$CACHE/datadog/debs" 2>/dev/null)" ]
+  [ -z "$(ls -A "$CACHE/datadog/debs" 2>/dev/null)" ]
+}
+
+@test "a download cut halfway fails with DOWNLOAD_FAILED and nothing cached" {
+  set_env DD_APT_REPO_URL "$SERVER_URL/apt-truncated"
+  compile_split
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"Could not download"*".deb"* ]]
+  [[ "$stderr" == *"DD_APT_REPO_URL"* ]]
+  [ -z "$(ls -A "$CACHE/datadog/debs" 2>/dev/null)" ]
+}
+
+@test "redirects are followed, as from a CDN" {
+  set_env DD_APT_REPO_URL "$SERVER_URL/apt-redirect"
+  compile
+  [ "$status" -eq 0 ]
+  [ "$(build_info agentVersion)" = 7.81.2-1 ]
 }
 
 @test "indexes signed by a stranger key are refused" {

@@ -16,7 +16,7 @@
 //                    made from the running node and named after PINNED_NODE_VERSION
 //   SERVER_URL       base of every variant below; REQUEST_LOG: one "METHOD path" line per request
 //                    (DIR/auth.log: "<Authorization header> path" for requests that carry one)
-//   UNREACHABLE_URL  a 127.0.0.1 port nothing listens on
+//   UNREACHABLE_URL  a 127.0.0.1 port that drops every connection (a server that is down)
 // Variants of the repo (same packages, one fault each), as SERVER_URL/<name>:
 //   apt-detached  no InRelease (Release + Release.gpg only, like apt.datadoghq.com)
 //   apt-unsigned  no InRelease, no Release.gpg
@@ -24,6 +24,8 @@
 //   apt-forged    InRelease whose signed text was altered after signing
 //   apt-modified  Packages/Packages.gz differ from what Release lists
 //   apt-tampered  .deb bodies with one byte flipped (same size)
+//   apt-truncated .deb connections closed halfway through the body
+//   apt-redirect  every request answered by a 302 to the same path under apt
 //   apt-traversal packages with unsafe entries: 7.81.2-1 has "../", 7.70.0-1 an absolute path,
 //                 7.60.0-1 writes through a symlink pointing out of the root
 //   keys-empty    every key 404s;  node-tampered  SHASUMS256.txt that does not match
@@ -39,6 +41,7 @@ import {
   renameSync, statSync, symlinkSync, writeFileSync, copyFileSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -317,6 +320,7 @@ export function buildRepository(dir, { nodeDist = false, payload = undefined } =
 function variant(first) {
   switch (first) {
     case 'apt': case 'apt-detached': case 'apt-unsigned': case 'apt-modified': case 'apt-tampered': case 'apt-forged':
+    case 'apt-truncated':
       return { base: 'apt', fault: first };
     case 'apt-badsig': return { base: 'apt-badsig', fault: first, fallback: 'apt' };
     case 'apt-traversal': return { base: 'apt-traversal', fault: first };
@@ -371,10 +375,20 @@ export function serve(dir) {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     appendFileSync(log, `${req.method} ${path}\n`);
+    if (path.startsWith('/apt-redirect/')) {
+      res.writeHead(302, { location: path.replace('/apt-redirect/', '/apt/') }).end();
+      return;
+    }
     if (req.headers.authorization !== undefined) appendFileSync(join(dir, 'auth.log'), `${req.headers.authorization} ${path}\n`);
     const file = resolveFile(dir, path);
     if (file === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    if (file.fault === 'apt-truncated' && file.name.endsWith('.deb')) {
+      const body = readFileSync(file.path);
+      res.writeHead(200, { 'content-length': body.length });
+      res.write(body.subarray(0, body.length >> 1), () => res.destroy());
       return;
     }
     const body = transform(file);
@@ -388,12 +402,11 @@ export function serve(dir) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function unusedPort() {
-  const probe = createServer();
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
+/** A port that accepts connections and drops them at once: a server that is down, and stays so. */
+async function droppingServer() {
+  const server = createNetServer((socket) => socket.resetAndDestroy());
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
 }
 
 /** Builds and serves the repository in-process (vitest): its URLs and a close() to stop it. */
@@ -401,17 +414,19 @@ export async function startAptRepo({ dir = mkdtempSync(join(tmpdir(), 'dd-apt-re
   mkdirSync(dir, { recursive: true });
   buildRepository(dir, { nodeDist, payload });
   const server = await serve(dir);
+  const dropping = await droppingServer();
   const base = `http://127.0.0.1:${server.address().port}`;
   const urls = {
     APT_REPO_URL: `${base}/apt`,
     APT_KEYS_URL: `${base}/keys`,
     NODE_DIST_URL: `${base}/node`,
     SERVER_URL: base,
-    UNREACHABLE_URL: `http://127.0.0.1:${await unusedPort()}`,
+    UNREACHABLE_URL: `http://127.0.0.1:${dropping.address().port}`,
     REQUEST_LOG: join(dir, 'requests.log'),
     REPO_DIR: dir,
   };
-  return { urls, close: () => new Promise((resolve) => server.close(resolve)) };
+  const close = (srv) => new Promise((resolve) => srv.close(resolve));
+  return { urls, close: () => Promise.all([close(server), close(dropping)]).then(() => undefined) };
 }
 
 async function cli(args) {
