@@ -12,7 +12,7 @@ import { bootDyno, restartSignal, waitForWeb, type Dyno } from './demo/dyno.js';
 import { freePort } from './demo/ports.js';
 import { compare, summaryOf } from './demo/report.js';
 import { buildSlug, webCommand } from './demo/slug.js';
-import { driveTraffic, type TrafficCounts } from './demo/traffic.js';
+import { bootProbe, driveTraffic } from './demo/traffic.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const APP = 'node-app';
@@ -109,7 +109,7 @@ async function main(): Promise<number> {
   const logFile = join(work, 'dyno.log');
   step(`Booting web.1 like a dyno: HOME=${slug}, PORT=${ports.web}, \`${command}\` (DogStatsD ${ports.statsd}, traces ${ports.apm}; log ${logFile})`);
   dyno = bootDyno(slug, command, env, logFile);
-  await waitForWeb(ports.web, dyno);
+  const probe = bootProbe(await waitForWeb(ports.web, dyno));
   detail(`web.1 is up: ${dyno.pids().length} processes in the dyno`);
 
   step(`Driving traffic for ${seconds} s at ${rate} requests/s`);
@@ -117,7 +117,7 @@ async function main(): Promise<number> {
     const s = await summaryOf(intake).catch(() => undefined);
     const received = s ? `intake: ${Object.values(s.endpoints).reduce((n, e) => n + e.payloads, 0)} payloads, ${s.metrics.names + s.distributions.names} metrics, ${s.traces.traces} traces, ${s.checks} checks` : 'intake: unreachable';
     progress(`[${String(elapsed).padStart(3)} s/${seconds} s] ${counts.requests} requests sent · ${received}`);
-  });
+  }, undefined, probe);
   progress(`${sent.requests} requests sent (${Object.entries(sent.byRoute).map(([r, n]) => `${r} ${n}`).join(', ')}), ${sent.failures} failed`, true);
 
   // Let the tracer (500 ms flush) hand its last traces to the agent before the restart.
@@ -127,7 +127,7 @@ async function main(): Promise<number> {
   detail(`${stop.processes} processes got SIGTERM; ${stop.killed === 0 ? `all exited in ${stop.seconds.toFixed(1)} s` : `${stop.killed} still running after 30 s were killed`}`);
 
   step('Summary');
-  const { checks, summary } = await compare(intake, sent as TrafficCounts, SERVICE);
+  const { checks, summary } = await compare(intake, sent, SERVICE);
   for (const c of checks) detail(`${c.ok ? '✓' : '✗'} ${c.what.padEnd(40)} sent ${String(c.sent).padStart(5)}   received ${String(c.received).padStart(5)}`);
   detail(`  received in all: ${summary.metrics.names} metrics (${summary.metrics.points} points), ${summary.distributions.names} distributions, ${summary.traces.traces} traces (${summary.traces.spans} spans), ${summary.checks} service checks, ${summary.events} events, ${summary.stats} APM stats`);
   const lost = checks.filter((c) => !c.ok);

@@ -8,7 +8,6 @@ const StatsD = require('hot-shots');
 const statsd = new StatsD({
   host: '127.0.0.1',
   port: Number(process.env.DD_DOGSTATSD_PORT) || 8125,
-  prefix: 'demo.',
   globalTags: { route_group: 'web' },
   errorHandler: (error) => console.error(`statsd: ${error.message}`),
 });
@@ -34,7 +33,7 @@ const routes = {
     await query('UPDATE carts SET total = ? WHERE id = ?', 3);
     const span = tracer.scope().active();
     if (span) span.setTag('error', new Error('cart total out of range'));
-    statsd.increment('errors', 1, { route: '/error' });
+    statsd.increment('demo.errors', 1, { route: '/error' });
     return { status: 500, body: { error: 'cart total out of range' } };
   },
 };
@@ -45,7 +44,7 @@ const server = http.createServer(async (req, res) => {
   const route = req.url.split('?')[0];
   const handler = routes[route];
   inflight++;
-  statsd.gauge('inflight', inflight);
+  statsd.gauge('demo.inflight', inflight);
   const { status, body } = handler ? await handler() : { status: 404, body: { error: 'not found' } };
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -53,9 +52,9 @@ const server = http.createServer(async (req, res) => {
   inflight--;
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const tags = { route, status: String(status) };
-  statsd.increment('requests', 1, tags);
-  statsd.timing('response_time', ms, tags);
-  statsd.distribution('response_bytes', text.length + Math.round(Math.random() * 400), tags);
+  statsd.increment('demo.requests', 1, tags);
+  statsd.timing('demo.response_time', ms, tags);
+  statsd.distribution('demo.response_bytes', text.length + Math.round(Math.random() * 400), tags);
 });
 
 server.listen(Number(process.env.PORT) || 5000, () => {
@@ -64,8 +63,8 @@ server.listen(Number(process.env.PORT) || 5000, () => {
 });
 
 // A health check the app reports itself, every 5 s.
-const health = setInterval(() => statsd.check('app.can_serve', statsd.CHECKS.OK, { message: `${inflight} in flight` }), 5000);
-statsd.check('app.can_serve', statsd.CHECKS.OK);
+const health = setInterval(() => statsd.check('demo.app.can_serve', statsd.CHECKS.OK, { message: `${inflight} in flight` }), 5000);
+statsd.check('demo.app.can_serve', statsd.CHECKS.OK);
 
 // Heroku sends SIGTERM on restart: finish in-flight requests, let the tracer and statsd flush.
 process.on('SIGTERM', () => {

@@ -73,16 +73,17 @@ export async function restartSignal(dyno: Dyno, graceMs = 30_000): Promise<StopR
   return { processes: pids.length, seconds: (Date.now() - started) / 1000, killed: left.length };
 }
 
-/** Resolves when the app answers on its port, rejects after `timeoutMs` (Heroku's boot timeout is 60 s). */
-export async function waitForWeb(port: number, dyno: Dyno, timeoutMs = 60_000): Promise<void> {
+/** Resolves with the status of the first answer to `GET /` (a request the app counts), rejects after `timeoutMs` (Heroku's boot timeout is 60 s). */
+export async function waitForWeb(port: number, dyno: Dyno, timeoutMs = 60_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void dyno.exited.then(() => (exited = true));
   while (Date.now() < deadline) {
     if (exited) throw new Error(`the web process exited during boot (see ${dyno.logFile})`);
     try {
-      await fetch(`http://127.0.0.1:${port}/`);
-      return;
+      const res = await fetch(`http://127.0.0.1:${port}/`);
+      await res.arrayBuffer();
+      return res.status;
     } catch {
       await new Promise((r) => setTimeout(r, 200));
     }

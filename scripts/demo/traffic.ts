@@ -10,8 +10,12 @@ export interface TrafficCounts {
 /** A fixed mix: mostly fast pages, some slow ones, a few errors. */
 const MIX = ['/', '/', '/', '/', '/', '/slow', '/', '/', '/slow', '/error'];
 
-export async function driveTraffic(port: number, seconds: number, perSecond: number, onTick: (elapsed: number, counts: TrafficCounts) => Promise<void> | void, stop?: () => boolean): Promise<TrafficCounts> {
-  const counts: TrafficCounts = { requests: 0, byRoute: {}, byStatus: {}, failures: 0 };
+/** Counts of the one `GET /` that found the app up (it counts like any request). */
+export function bootProbe(status: number): TrafficCounts {
+  return { requests: 1, byRoute: { '/': 1 }, byStatus: { [status]: 1 }, failures: 0 };
+}
+
+export async function driveTraffic(port: number, seconds: number, perSecond: number, onTick: (elapsed: number, counts: TrafficCounts) => Promise<void> | void, stop?: () => boolean, counts: TrafficCounts = { requests: 0, byRoute: {}, byStatus: {}, failures: 0 }): Promise<TrafficCounts> {
   const started = Date.now();
   const inflight = new Set<Promise<void>>();
   let sent = 0;
