@@ -18,5 +18,6 @@ if [ -x "$HOME/.apt/usr/bin/agent-wrapper" ]; then
     eval "$(agent-wrapper prepare --env-only)"
   fi
   unset __dd_prerun
-  agent-wrapper start
+  # A plain DISABLE_DATADOG_AGENT=true in prerun.sh is not exported: pass it to start alone.
+  DISABLE_DATADOG_AGENT="${DISABLE_DATADOG_AGENT:-}" agent-wrapper start
 fi
