@@ -3,7 +3,7 @@
 import { BUILDPACK_VERSION } from '../constants.js';
 import { Aggregator } from './aggregator/aggregator.js';
 import { traceAgentFor } from './apm/from-settings.js';
-import { scanConfd } from './checks/confd.js';
+import { hostCheckEnabled, scanConfd } from './checks/confd.js';
 import type { HostCheck } from './checks/host-check.js';
 import { CheckRunner } from './checks/runner.js';
 import { hostChecks } from './checks/system-checks.js';
@@ -90,7 +90,7 @@ export function createAgent(settings: AgentSettings, options: AgentOptions = {})
   const transport = createTransport(settings, logger, 'forwarder', endpoint, options);
   const configured = scanConfd(settings.confdPath);
   const checks = new CheckRunner(
-    settings.disableHostMetrics ? [] : (options.hostChecks ?? hostChecks()),
+    settings.disableHostMetrics ? [] : (options.hostChecks ?? hostChecks()).filter((c) => hostCheckEnabled(c.name, settings.confdPath)),
     configured,
     (series) => aggregator.submitSeries(series),
     logger,

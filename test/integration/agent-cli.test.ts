@@ -109,7 +109,9 @@ describe('agent CLI (lib/agent.js)', () => {
     expect(refused.stderr).toContain('needs DD_AGENT_FLAVOR=official');
   });
 
-  it('SIGTERM: the open interval reaches the intake, then exit 0', async () => {
+  it('SIGTERM (twice, as Heroku and the supervisor both send it): the open interval reaches the intake, then exit 0', async () => {
+    agent.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 20));
     agent.kill('SIGTERM');
     expect(await exit).toBe(0);
     const series = intake.accepted('/api/v1/series').flatMap((r) => r.json<{ series: { metric: string; points: [number, number][]; tags: string[]; host: string }[] }>().series);

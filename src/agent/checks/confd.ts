@@ -52,3 +52,18 @@ function classify(name: string, file: string): ConfiguredCheck {
   if ((HOST_CHECK_NAMES as readonly string[]).includes(name)) return { name, file };
   return { name, file, skipped: `the built-in agent runs only ${HOST_CHECK_NAMES.join(', ')}; "${name}" needs DD_AGENT_FLAVOR=official` };
 }
+
+/**
+ * A host check runs unless conf.d has its folder without an enabled file: agent-wrapper prepare
+ * renames `conf.yaml.default` aside for DD_DISABLE_HOST_METRICS, as the official buildpack does.
+ */
+export function hostCheckEnabled(name: string, confdPath: string | undefined): boolean {
+  if (confdPath === undefined) return true;
+  const folder = join(confdPath, `${name}.d`);
+  try {
+    if (!statSync(folder).isDirectory()) return true;
+    return readdirSync(folder).some((f) => CONFIG_FILE.test(f));
+  } catch {
+    return true;
+  }
+}

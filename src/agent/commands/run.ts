@@ -27,9 +27,11 @@ export async function runCommand(args: AgentArgs, env: NodeJS.ProcessEnv, io: Io
     return 1;
   }
   logger.info(`built-in agent running as ${settings.hostname}; sending to ${agent.status().endpoint}`);
+  // Heroku signals every process of the dyno and the supervisor forwards it too: later signals
+  // must not kill the flush in progress, so the handlers stay installed until exit.
   const signal = await new Promise<string>((resolve) => {
-    signals.once('SIGTERM', () => resolve('SIGTERM'));
-    signals.once('SIGINT', () => resolve('SIGINT'));
+    signals.on('SIGTERM', () => resolve('SIGTERM'));
+    signals.on('SIGINT', () => resolve('SIGINT'));
   });
   logger.info(`${signal} received: flushing and stopping within ${stopTimeoutMs} ms`);
   const deadline = Date.now() + stopTimeoutMs;
