@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootDyno, restartSignal, type Dyno } from '../../scripts/demo/dyno.js';
 import { decodeSketches } from '../../src/intake/payloads/sketches.js';
 import { startRecordingIntake, type RecordingIntake } from '../helpers/recording-intake.js';
-import { until } from './agent-harness.js';
 
 const KEY = 'e2e00000000000000000000000000key';
 

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import StatsD from 'hot-shots';
+import StatsD, { type StatsD as StatsDClient } from 'hot-shots';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HOST, pointOf, startHarness, until, type Harness } from './agent-harness.js';
 
@@ -28,7 +28,7 @@ const matrix = [
 describe.each(matrix)('hot-shots over $protocol (buffered: $buffered)', ({ protocol, buffered }) => {
   let h: Harness;
   let socketDir: string;
-  let client: StatsD;
+  let client: StatsDClient;
   let errors: Error[] = [];
   const realRandom = Math.random;
 
