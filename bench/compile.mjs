@@ -8,7 +8,7 @@
 // download, SHA256, xz extraction and caching are measured on a package of realistic size;
 // without it the stand-in packages are a few KiB and the figures are the fixed overhead.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,7 @@ function bytes(path) {
 }
 
 async function startRepo(dir) {
-  const child = spawn(process.execPath, [join(root, 'test/helpers/apt-repo.mjs'), '--dir', dir, ...(payload ? ['--payload', payload] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(root, 'test/helpers/apt-repo.mjs'), '--dir', dir, '--node-dist', ...(payload ? ['--payload', payload] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   let text = '';
   for await (const chunk of child.stdout) {
     text += chunk;
@@ -40,7 +40,15 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function compile(work, env, { cache, appNode }) {
+/** A PATH with every command of /usr/bin but node: a build machine without Node. */
+function pathWithoutNode(work) {
+  const bin = join(work, 'no-node-bin');
+  mkdirSync(bin);
+  for (const name of readdirSync('/usr/bin')) if (name !== 'node') symlinkSync(join('/usr/bin', name), join(bin, name));
+  return bin;
+}
+
+function compile(work, env, { cache, appNode, path = process.env.PATH }) {
   const build = mkdtempSync(join(work, 'build-'));
   if (appNode) {
     mkdirSync(join(build, '.heroku/node/bin'), { recursive: true });
@@ -49,7 +57,7 @@ function compile(work, env, { cache, appNode }) {
   const envDir = mkdtempSync(join(work, 'env-'));
   for (const [name, value] of Object.entries(env)) writeFileSync(join(envDir, name), value);
   const started = process.hrtime.bigint();
-  const result = spawnSync(join(root, 'bin/compile'), [build, cache, envDir], { env: { ...process.env, STACK: 'heroku-24' }, encoding: 'utf8' });
+  const result = spawnSync('bash', [join(root, 'bin/compile'), build, cache, envDir], { env: { ...process.env, PATH: path, STACK: 'heroku-24' }, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`bin/compile failed:\n${result.stdout}\n${result.stderr}`);
   const added = bytes(join(build, '.apt')) + bytes(join(build, '.profile.d'));
@@ -61,22 +69,26 @@ const work = mkdtempSync(join(tmpdir(), 'dd-bench-compile-'));
 try {
   const { child, urls } = await startRepo(join(work, 'repo'));
   const official = { DD_APT_REPO_URL: urls.APT_REPO_URL, DD_APT_KEYS_URL: urls.APT_KEYS_URL };
+  const noNode = pathWithoutNode(work);
+  const bootstrap = { DD_AGENT_FLAVOR: 'builtin', DD_NODE_DIST_URL: urls.NODE_DIST_URL };
   const scenarios = [
     { name: 'official, cold cache (download + verify + extract)', env: official, warm: false, appNode: true },
     { name: 'official, warm cache (no network)', env: official, warm: true, appNode: true },
     { name: 'official, warm cache, no app Node (node copied)', env: official, warm: true, appNode: false },
     { name: 'builtin, app Node reused', env: { DD_AGENT_FLAVOR: 'builtin' }, warm: true, appNode: true },
     { name: 'builtin, no app Node (node copied)', env: { DD_AGENT_FLAVOR: 'builtin' }, warm: true, appNode: false },
+    { name: 'builtin, no Node on the build machine, cold (pinned Node fetched)', env: bootstrap, warm: false, appNode: false, path: noNode },
+    { name: 'builtin, no Node on the build machine, warm (cached Node)', env: bootstrap, warm: true, appNode: false, path: noNode },
   ];
   const rows = [];
   for (const scenario of scenarios) {
     const times = [];
     let added = 0;
     const warmCache = mkdtempSync(join(work, 'cache-'));
-    if (scenario.warm) compile(work, scenario.env, { cache: warmCache, appNode: true });
+    if (scenario.warm) compile(work, scenario.env, { cache: warmCache, appNode: true, path: scenario.path });
     for (let i = 0; i < runs; i++) {
       const cache = scenario.warm ? warmCache : mkdtempSync(join(work, 'cache-'));
-      const result = compile(work, scenario.env, { cache, appNode: scenario.appNode });
+      const result = compile(work, scenario.env, { cache, appNode: scenario.appNode, path: scenario.path });
       times.push(result.ms);
       added = result.added;
       if (!scenario.warm) rmSync(cache, { recursive: true, force: true });
