@@ -1,7 +1,6 @@
 // The bundled agent as a process: `agent run -c datadog.yaml`, stock client traffic, `agent status`
 // over IPC, conf.d it cannot run, and SIGTERM delivering the last (open) interval before exit 0.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,18 +8,10 @@ import StatsD from 'hot-shots';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRecordingIntake, type RecordingIntake } from '../helpers/recording-intake.js';
-import { until } from './agent-harness.js';
+import { freePort, until } from './agent-harness.js';
 
 const AGENT = join(process.cwd(), 'lib/agent.js');
 const KEY = 'cli0123456789abcdef0123456789abc';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('agent CLI (lib/agent.js)', () => {
   let intake: RecordingIntake;

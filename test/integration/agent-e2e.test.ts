@@ -3,7 +3,6 @@
 // and on SIGTERM delivers the last interval to the intake, tagged with the dyno tags.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -11,17 +10,10 @@ import StatsD from 'hot-shots';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootDyno, restartSignal, type Dyno } from '../../scripts/demo/dyno.js';
 import { decodeSketches } from '../../src/intake/payloads/sketches.js';
+import { freePort } from './agent-harness.js';
 import { startRecordingIntake, type RecordingIntake } from '../helpers/recording-intake.js';
 
 const KEY = 'e2e00000000000000000000000000key';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Serie {
   metric: string;

@@ -2,6 +2,7 @@
 // buckets close when the test says so, flushes happen when the test calls them.
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAgent, type AgentOptions, type BuiltinAgent } from '../../src/agent/agent.js';
@@ -34,6 +35,15 @@ export interface Harness {
   send(...datagrams: (string | Buffer)[]): Promise<void>;
   waitPackets(count: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A port free right now on 127.0.0.1, for processes that take a port number (no port 0). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 export async function until(condition: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {

@@ -1,19 +1,10 @@
 // gunicorn's built-in statsd client (`--statsd-host`) serving real requests to a WSGI app.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pointOf, startHarness, until, type Harness } from './agent-harness.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort, pointOf, startHarness, until, type Harness } from './agent-harness.js';
 
 const APP = `
 def app(environ, start_response):
