@@ -392,3 +392,15 @@ setup() {
   [ "$status" -eq 1 ]
   [[ "$output" != *"hunter2"* ]]
 }
+
+@test "a build whose network call stalls with nothing pending never exits 0" {
+  # A preload makes every HTTP GET hang with no handle left: the event loop drains mid-build.
+  cat >"$BATS_TEST_TMPDIR/stall.cjs" <<'JS'
+const http = require('node:http');
+http.get = () => { const { EventEmitter } = require('node:events'); const req = new EventEmitter(); return req; };
+JS
+  bats_require_minimum_version 1.5.0
+  run --separate-stderr env NODE_OPTIONS="--require $BATS_TEST_TMPDIR/stall.cjs" STACK=heroku-24 "$ROOT/bin/compile" "$BUILD" "$CACHE" "$ENVD"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"The build stopped before finishing"* ]]
+}
