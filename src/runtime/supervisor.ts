@@ -157,7 +157,7 @@ export class Supervisor {
     }
     const left = this.children.filter((c) => c.child !== undefined);
     for (const c of left) {
-      this.options.log.warn(`${c.spec.name} still running ${Math.round((this.options.graceMs ?? SUPERVISOR_STOP_GRACE_MS) / 1000)} s after SIGTERM: killing it`);
+      this.options.log.warn(`${c.spec.name} still running ${(this.options.graceMs ?? SUPERVISOR_STOP_GRACE_MS) / 1000} s after SIGTERM: killing it`);
       c.child?.kill('SIGKILL');
     }
     await Promise.all(left.map((c) => c.exited));

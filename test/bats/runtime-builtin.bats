@@ -1,0 +1,66 @@
+#!/usr/bin/env bats
+# Dyno boot of a builtin-flavour slug: the supervisor runs the built-in agent (lib/agent.js) on the slug's
+# node; agent-wrapper status reaches it over IPC. Ports are ephemeral; the intake is a local server answering 202.
+
+setup_file() {
+  load 'runtime-helpers'
+  compile_slug builtin DD_AGENT_FLAVOR=builtin
+  node -e '
+    const http = require("http");
+    const server = http.createServer((req, res) => { req.resume(); req.on("end", () => { res.writeHead(202); res.end("{}"); }); });
+    server.listen(0, "127.0.0.1", () => require("fs").writeFileSync(process.argv[1], String(server.address().port)));
+  ' "$BATS_FILE_TMPDIR/intake.port" >/dev/null 2>&1 3>&- &
+  echo $! >"$BATS_FILE_TMPDIR/intake.pid"
+  wait_for test -s "$BATS_FILE_TMPDIR/intake.port"
+}
+
+teardown_file() {
+  kill "$(cat "$BATS_FILE_TMPDIR/intake.pid")" 2>/dev/null || true
+}
+
+setup() {
+  load 'runtime-helpers'
+  new_dyno builtin
+  INTAKE="http://127.0.0.1:$(cat "$BATS_FILE_TMPDIR/intake.port")"
+  read -r CMD_PORT APM_PORT < <(node -e '
+    const net = require("net");
+    const ports = [];
+    const next = () => { const s = net.createServer().listen(0, "127.0.0.1", () => { ports.push(s.address().port); s.close(); ports.length < 2 ? next() : console.log(ports.join(" ")); }); };
+    next();')
+  STATSD_PORT="$(node -e 'const s = require("dgram").createSocket("udp4"); s.bind(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')"
+  PORTS=(DD_CMD_PORT="$CMD_PORT" DD_APM_RECEIVER_PORT="$APM_PORT" DD_DOGSTATSD_PORT="$STATSD_PORT"
+    DD_DD_URL="$INTAKE" DD_APM_DD_URL="$INTAKE")
+}
+
+teardown() {
+  stop_dyno
+}
+
+agent_ready() {
+  [ -s "$APP/.apt/etc/datadog-agent/auth_token" ]
+}
+
+@test "the supervisor runs the built-in agent with the generated datadog.yaml; status reaches it; SIGTERM stops it" {
+  boot "${PORTS[@]}"
+  grep -q "^cmd_port: $CMD_PORT" "$APP/.apt/etc/datadog-agent/datadog.yaml"
+  ! grep -q "$API_KEY" "$APP/.apt/etc/datadog-agent/datadog.yaml"
+  wait_for logged "started agent \\(pid [0-9]+\\)"
+  wait_for agent_ready
+  run wrapper status
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Datadog buildpack 0.1.0 (builtin)"*"Supervisor: running (pid $(supervisor_pid))"*"agent: running (pid "* ]]
+  run wrapper status --json
+  [ "$status" -eq 0 ]
+  echo "$output" | node -e 'JSON.parse(require("fs").readFileSync(0, "utf8"))'
+  supervisor="$(supervisor_pid)"
+  kill -TERM "$supervisor"
+  wait_for none_alive "$supervisor"
+  logged 'all agents stopped'
+  ! logged 'restarting'
+  ! grep -q "$API_KEY" "$BOOT_LOG"
+}
+
+@test "agent-wrapper intake dispatches to the intake bundle with its arguments" {
+  run "$APP/.apt/usr/bin/agent-wrapper" intake --help
+  [[ "$output" == *"--port"* ]]
+}
