@@ -30,31 +30,40 @@ export function tagSet(raw: string, defaultHost: string, globalTags: readonly st
 }
 
 export class ContextResolver {
-  private readonly byRaw = new Map<string, Context>();
-  private readonly byCanonical = new Map<string, Context>();
+  /**
+   * Raw keys as sent and canonical keys (sorted tags, host first) in one map: a client sending
+   * its tags already sorted costs one entry per context, any other order one alias more.
+   */
+  private readonly byKey = new Map<string, Context>();
+  private contexts = 0;
+  private readonly global: ReadonlySet<string>;
 
   constructor(
     private readonly defaultHost: string,
     private readonly globalTags: readonly string[],
-  ) {}
+  ) {
+    this.global = new Set(globalTags);
+  }
 
   get size(): number {
-    return this.byCanonical.size;
+    return this.contexts;
   }
 
   /** `kind` keeps a counter and a gauge of the same name apart. */
   resolve(kind: string, name: string, rawTags: string, now: number): Context {
     const rawKey = `${kind}${name}|${rawTags}`;
-    let context = this.byRaw.get(rawKey);
+    let context = this.byKey.get(rawKey);
     if (context === undefined) {
       const { host, tags } = tagSet(rawTags, this.defaultHost, this.globalTags);
-      const canonical = `${kind}${name}\u0000${host}\u0000${tags.join(',')}`;
-      context = this.byCanonical.get(canonical);
+      const own = canonicalTags(rawTags, this.global);
+      const canonical = `${kind}${name}|${host === this.defaultHost ? '' : `host:${host},`}${own}`;
+      context = this.byKey.get(canonical);
       if (context === undefined) {
         context = { name, host, tags, lastSeen: now };
-        this.byCanonical.set(canonical, context);
+        this.byKey.set(canonical, context);
+        this.contexts++;
       }
-      this.byRaw.set(rawKey, context);
+      if (rawKey !== canonical) this.byKey.set(rawKey, context);
     }
     context.lastSeen = now;
     return context;
@@ -62,14 +71,22 @@ export class ContextResolver {
 
   /** Forgets contexts idle since before `cutoff` (unix seconds); returns how many. */
   expire(cutoff: number): number {
-    let removed = 0;
-    for (const [key, context] of this.byCanonical) {
+    const forgotten = new Set<Context>();
+    for (const [key, context] of this.byKey) {
       if (context.lastSeen < cutoff) {
-        this.byCanonical.delete(key);
-        removed++;
+        this.byKey.delete(key);
+        forgotten.add(context);
       }
     }
-    for (const [key, context] of this.byRaw) if (context.lastSeen < cutoff) this.byRaw.delete(key);
-    return removed;
+    this.contexts -= forgotten.size;
+    return forgotten.size;
   }
+}
+
+/** The client's own tags (without host: and global tags), deduplicated and sorted, comma-joined. */
+function canonicalTags(raw: string, global: ReadonlySet<string>): string {
+  if (raw === '') return '';
+  const tags = new Set<string>();
+  for (const tag of raw.split(',')) if (tag !== '' && !tag.startsWith('host:') && !global.has(tag)) tags.add(tag);
+  return [...tags].sort().join(',');
 }

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Paced DogStatsD sender for bench/dogstatsd.mjs, run as its own process so it never competes
+// with the receiver's event loop. Usage: dogstatsd-sender.mjs <port> <datagrams/s> <seconds> <single|packed> [contexts]
+// Prints {"datagrams":N,"samples":N,"seconds":S} on stdout.
+import { createSocket } from 'node:dgram';
+
+const [port, rate, seconds, kind, contexts = '100'] = process.argv.slice(2);
+const perSecond = Number(rate);
+const duration = Number(seconds) * 1000;
+const contextCount = Number(contexts);
+
+/** One datagram: a single counter, or ~1400 bytes of mixed types packed one per line. */
+function payload(i) {
+  if (kind === 'single') return { buf: Buffer.from(`bench.requests:1|c|#route:r${i % contextCount},env:bench`), samples: 1 };
+  const lines = [];
+  let size = 0;
+  let n = 0;
+  const types = ['c', 'g', 'ms', 'h', 'd'];
+  while (size < 1360) {
+    const line = `bench.packed.m${(i + n) % contextCount}:${(n * 7) % 500}|${types[n % types.length]}|#route:r${n % 10},env:bench`;
+    lines.push(line);
+    size += line.length + 1;
+    n++;
+  }
+  return { buf: Buffer.from(lines.join('\n')), samples: n };
+}
+
+const templates = Array.from({ length: 64 }, (_, i) => payload(i));
+const socket = createSocket('udp4');
+socket.connect(Number(port), '127.0.0.1', () => {
+  let sent = 0;
+  let samples = 0;
+  let inFlight = 0;
+  const start = performance.now();
+  const tick = () => {
+    const elapsed = performance.now() - start;
+    const due = Math.min(Math.floor((elapsed * perSecond) / 1000), Math.floor((duration * perSecond) / 1000));
+    while (sent < due && inFlight < 2048) {
+      const t = templates[sent % templates.length];
+      inFlight++;
+      socket.send(t.buf, () => inFlight--);
+      samples += t.samples;
+      sent++;
+    }
+    if (elapsed < duration || sent < due) setImmediate(tick);
+    else {
+      const wait = () => (inFlight > 0 ? setImmediate(wait) : (process.stdout.write(JSON.stringify({ datagrams: sent, samples, seconds: (performance.now() - start) / 1000 })), socket.close()));
+      wait();
+    }
+  };
+  tick();
+});

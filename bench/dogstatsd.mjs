@@ -1,0 +1,220 @@
+#!/usr/bin/env node
+// DogStatsD throughput and footprint: the built-in agent (lib/agent.js) vs Etsy's statsd daemon,
+// side by side on this machine. A paced sender (its own process) climbs a ladder of rates for
+// single-metric and ~1400-byte packed datagrams; each step's loss = 1 - received/sent samples.
+//   node bench/dogstatsd.mjs [--step-seconds 2] [--max-rate 400000] [--rcvbuf <bytes>]
+import { spawn, execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { createServer as createHttpServer, request } from 'node:http';
+import { tmpdir, cpus } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(args[i + 1]);
+};
+const STEP_SECONDS = flag('step-seconds', 2);
+const MAX_RATE = flag('max-rate', 400_000);
+// Both daemons read with the kernel's default receive buffer unless --rcvbuf is given (agent only).
+const RCVBUF = flag('rcvbuf', 0);
+const LADDER = [5_000, 10_000, 20_000, 40_000, 60_000, 80_000, 120_000, 160_000, 240_000, 320_000, 400_000].filter((r) => r <= MAX_RATE);
+const LOSS_LIMIT = 0.005;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function procStats(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { cpuSeconds: ticks / 100, rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+function waitForOutput(child, pattern, timeoutMs = 15_000) {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} in ${timeoutMs} ms: ${seen}`)), timeoutMs);
+    const on = (d) => {
+      seen += d.toString();
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', on);
+    child.stderr.on('data', on);
+  });
+}
+
+/** The built-in agent, forwarding to a local sink that accepts everything. */
+async function startBuiltin(sinkUrl) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-agent-'));
+  const [port, cmdPort] = [await freePort(), await freePort()];
+  writeFileSync(join(dir, 'datadog.yaml'), `dogstatsd_port: ${port}\ncmd_port: ${cmdPort}\n`);
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(root, 'lib/agent.js'), 'run', '-c', join(dir, 'datadog.yaml')], {
+    env: { ...process.env, DD_API_KEY: 'bench0000000000000000000000000000', DD_DD_URL: sinkUrl, DD_APM_ENABLED: 'false', DD_DISABLE_HOST_METRICS: 'true', DD_LOG_LEVEL: 'info', ...(RCVBUF > 0 ? { DD_DOGSTATSD_SO_RCVBUF: String(RCVBUF) } : {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await waitForOutput(child, /dogstatsd: listening on UDP/);
+  const bootMs = performance.now() - started;
+  const token = readFileSync(join(dir, 'auth_token'), 'utf8').trim();
+  const samples = () =>
+    new Promise((resolve, reject) => {
+      request({ host: '127.0.0.1', port: cmdPort, path: '/agent/status?format=json', headers: { Authorization: `Bearer ${token}` } }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve(JSON.parse(body).components.dogstatsd.metricSamples));
+      }).on('error', reject).end();
+    });
+  return { name: 'built-in agent', child, port, bootMs, samples, stop: () => stop(child, dir) };
+}
+
+/** Etsy's statsd daemon, no backend, counters never flushed during the run. */
+async function startEtsy() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-statsd-'));
+  const [port, mgmtPort] = [await freePort(), await freePort()];
+  const config = join(dir, 'config.js');
+  writeFileSync(config, `{ port: ${port}, address: '127.0.0.1', mgmt_address: '127.0.0.1', mgmt_port: ${mgmtPort}, backends: [], flushInterval: 3600000, deleteIdleStats: false }`);
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(root, 'node_modules/statsd/stats.js'), config], { stdio: ['ignore', 'pipe', 'pipe'], cwd: join(root, 'node_modules/statsd') });
+  await waitForOutput(child, /server is up/);
+  const bootMs = performance.now() - started;
+  const samples = () =>
+    new Promise((resolve, reject) => {
+      const socket = connect(mgmtPort, '127.0.0.1', () => socket.write('counters\n'));
+      let body = '';
+      socket.on('data', (d) => {
+        body += d;
+        if (body.includes('END')) {
+          socket.end();
+          resolve(Number(/'statsd\.metrics_received': (\d+)/.exec(body)?.[1] ?? 0));
+        }
+      });
+      socket.on('error', reject);
+    });
+  return { name: 'Etsy statsd 0.9', child, port, bootMs, samples, stop: () => stop(child, dir) };
+}
+
+async function stop(child, dir) {
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(5_000)]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function send(port, rate, seconds, kind, contexts = 100) {
+  const out = execFileSync(process.execPath, [join(root, 'bench/dogstatsd-sender.mjs'), String(port), String(rate), String(seconds), kind, String(contexts)], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+async function settle(receiver) {
+  // Received count stops moving once the socket buffer is drained.
+  let last = -1;
+  for (let i = 0; i < 40; i++) {
+    const now = await receiver.samples();
+    if (now === last) return now;
+    last = now;
+    await sleep(100);
+  }
+  return last;
+}
+
+async function ladder(receiver, kind) {
+  let best;
+  const steps = [];
+  for (const rate of LADDER) {
+    const before = await settle(receiver);
+    const cpuBefore = procStats(receiver.child.pid).cpuSeconds;
+    const sent = send(receiver.port, rate, STEP_SECONDS, kind);
+    const received = (await settle(receiver)) - before;
+    const cpu = (procStats(receiver.child.pid).cpuSeconds - cpuBefore) / sent.seconds;
+    const loss = 1 - received / sent.samples;
+    const step = { target: rate, datagramsPerSec: Math.round(sent.datagrams / sent.seconds), samplesPerSec: Math.round(received / sent.seconds), loss, cpu };
+    steps.push(step);
+    if (loss < LOSS_LIMIT) best = step;
+    else break;
+    if (step.datagramsPerSec < rate * 0.9) break; // the sender itself cannot go faster
+  }
+  return { best, steps };
+}
+
+async function contextsRss(receiver) {
+  const count = 100_000;
+  const socket = createSocket('udp4');
+  for (let i = 0; i < count; i += 40) {
+    const lines = Array.from({ length: Math.min(40, count - i) }, (_, j) => `bench.ctx.m${i + j}:1|g|#shard:${(i + j) % 7}`);
+    await new Promise((resolve) => socket.send(lines.join('\n'), receiver.port, '127.0.0.1', resolve));
+    if (i % 4000 === 0) await sleep(2);
+  }
+  socket.close();
+  await settle(receiver);
+  await sleep(500);
+  return procStats(receiver.child.pid).rssMb;
+}
+
+const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const sink = createHttpServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(202).end('{}'));
+});
+await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
+const sinkUrl = `http://127.0.0.1:${sink.address().port}`;
+
+const results = [];
+for (const start of [() => startBuiltin(sinkUrl), startEtsy]) {
+  const boots = [];
+  for (let i = 0; i < 3; i++) {
+    const r = await start();
+    boots.push(r.bootMs);
+    await r.stop();
+  }
+  const receiver = await start();
+  await sleep(2_000);
+  const idleRss = procStats(receiver.child.pid).rssMb;
+  const single = await ladder(receiver, 'single');
+  const packed = await ladder(receiver, 'packed');
+  const peakRss = procStats(receiver.child.pid).peakRssMb;
+  const rss100k = await contextsRss(receiver);
+  await receiver.stop();
+  boots.sort((a, b) => a - b);
+  results.push({ name: receiver.name, bootMs: boots[1], idleRss, single, packed, peakRss, rss100k });
+  console.error(`${receiver.name}: done`);
+}
+sink.close();
+
+const f = (n, d = 0) => (n === undefined ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+const node = process.version;
+console.log(`DogStatsD, ${STEP_SECONDS} s per step, loss limit ${LOSS_LIMIT * 100} %, agent SO_RCVBUF ${RCVBUF > 0 ? RCVBUF : 'default'}; ${cpus().length} cores, node ${node}; load average before: ${loadBefore}`);
+console.log('| Receiver | Payload | Loss-free datagrams/s | Samples/s | CPU at that rate | Peak RSS |');
+console.log('| --- | --- | ---: | ---: | ---: | ---: |');
+for (const r of results) {
+  for (const [kind, run] of [['single metric', r.single], ['packed ~1400 B', r.packed]]) {
+    console.log(`| ${r.name} | ${kind} | ${f(run.best?.datagramsPerSec)} | ${f(run.best?.samplesPerSec)} | ${run.best ? f(run.best.cpu * 100) + ' %' : 'n/a'} | ${f(r.peakRss, 1)} MB |`);
+  }
+}
+console.log('');
+console.log('| Receiver | Boot to listening (median of 3) | RSS idle | RSS with 100 000 contexts |');
+console.log('| --- | ---: | ---: | ---: |');
+for (const r of results) console.log(`| ${r.name} | ${f(r.bootMs)} ms | ${f(r.idleRss, 1)} MB | ${f(r.rss100k, 1)} MB |`);
+console.log('');
+console.log('Ladder (target → sent datagrams/s, loss, CPU):');
+for (const r of results) {
+  for (const [kind, run] of [['single', r.single], ['packed', r.packed]]) {
+    console.log(`- ${r.name}, ${kind}: ${run.steps.map((s) => `${f(s.target / 1000)}k→${f(s.datagramsPerSec / 1000, 1)}k ${f(s.loss * 100, 2)}% ${f(s.cpu * 100)}%`).join('; ')}`);
+  }
+}
