@@ -78,18 +78,61 @@ function writeTracerPayload(w: BinaryWriter, tp: TracerPayload): void {
   text(w, 10, tp.appVersion);
 }
 
-export function encodeAgentPayload(header: AgentPayloadHeader, tracerPayloads: TracerPayload[]): Uint8Array {
-  const w = new BinaryWriter();
-  text(w, 1, header.hostName);
-  text(w, 2, header.env);
-  for (const tp of tracerPayloads) {
-    w.tag(5, WireType.LengthDelimited).fork();
-    writeTracerPayload(w, tp);
-    w.join();
+// Reused writers: their buffers grow once to the largest payload instead of at every request.
+const scratch = new BinaryWriter();
+
+/** One TracerPayload on its own (a copy the caller may keep). */
+export function encodeTracerPayload(tp: TracerPayload): Uint8Array {
+  writeTracerPayload(scratch, tp);
+  return scratch.finish();
+}
+
+/**
+ * An AgentPayload built as traces arrive: each TracerPayload is encoded straight into one
+ * growing buffer, so buffered traces cost their encoded bytes and no live objects.
+ */
+export class AgentPayloadBuilder {
+  private writer = new BinaryWriter();
+  private size = 0;
+  private count = 0;
+
+  /** Encoded bytes so far. */
+  get bytes(): number {
+    return this.size;
   }
-  stringMap(w, 6, header.tags);
-  text(w, 7, header.agentVersion);
-  if (header.targetTps !== 0) w.tag(8, WireType.Bit64).double(header.targetTps);
-  if (header.errorTps !== 0) w.tag(9, WireType.Bit64).double(header.errorTps);
-  return w.finish();
+
+  get tracerPayloads(): number {
+    return this.count;
+  }
+
+  add(tp: TracerPayload): void {
+    const encoded = encodeTracerPayload(tp);
+    this.writer.tag(5, WireType.LengthDelimited).bytes(encoded);
+    this.size += encoded.length + 5;
+    this.count++;
+  }
+
+  /** The whole AgentPayload; the builder starts over empty. Field order does not matter in protobuf. */
+  finish(header: AgentPayloadHeader): Uint8Array {
+    const w = this.writer;
+    text(w, 1, header.hostName);
+    text(w, 2, header.env);
+    stringMap(w, 6, header.tags);
+    text(w, 7, header.agentVersion);
+    if (header.targetTps !== 0) w.tag(8, WireType.Bit64).double(header.targetTps);
+    if (header.errorTps !== 0) w.tag(9, WireType.Bit64).double(header.errorTps);
+    const bytes = w.finish();
+    // A buffer grown by one burst is not kept for ever: past 8 MiB, start from a fresh writer.
+    if (bytes.length > 8 * 1024 * 1024) this.writer = new BinaryWriter();
+    this.size = 0;
+    this.count = 0;
+    return bytes;
+  }
+}
+
+/** The AgentPayload of `tracerPayloads` in one go. */
+export function encodeAgentPayload(header: AgentPayloadHeader, tracerPayloads: TracerPayload[]): Uint8Array {
+  const builder = new AgentPayloadBuilder();
+  for (const tp of tracerPayloads) builder.add(tp);
+  return builder.finish(header);
 }

@@ -9,6 +9,9 @@ export type BodyResult = { kind: 'body'; body: Buffer } | { kind: 'too_large'; r
  */
 export function readBody(req: IncomingMessage, maxBytes: number, onBytes: (delta: number) => void): Promise<BodyResult> {
   return new Promise((resolve) => {
+    // With a Content-Length (what tracers send), one buffer of that size and no concatenation.
+    const declared = Number(req.headers['content-length']);
+    let whole: Buffer | undefined = Number.isInteger(declared) && declared > 0 && declared <= maxBytes ? Buffer.allocUnsafe(declared) : undefined;
     let chunks: Buffer[] = [];
     let held = 0;
     let received = 0;
@@ -17,6 +20,7 @@ export function readBody(req: IncomingMessage, maxBytes: number, onBytes: (delta
       onBytes(-held);
       held = 0;
       chunks = [];
+      whole = undefined;
     };
     const settle = (result: BodyResult): void => {
       if (settled) return;
@@ -31,13 +35,15 @@ export function readBody(req: IncomingMessage, maxBytes: number, onBytes: (delta
         settle({ kind: 'too_large', received });
         return;
       }
-      chunks.push(chunk);
+      // Node's parser holds a body to its Content-Length, so `whole` cannot overflow.
+      if (whole !== undefined) chunk.copy(whole, received - chunk.length);
+      else chunks.push(chunk);
       held += chunk.length;
       onBytes(chunk.length);
     });
     req.on('end', () => {
       if (settled) return;
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, held);
+      const body = whole !== undefined ? whole.subarray(0, Math.min(held, whole.length)) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, held);
       release();
       settle({ kind: 'body', body });
     });

@@ -139,7 +139,7 @@ export function createTraceAgent(options: TraceAgentOptions): TraceAgent {
     received.traces += traces.length;
     for (const t of traces) received.spans += t.length;
     const payload = processTraces(traces, tracer, { sampler, concentrator, counters, defaultEnv: env, nowNs });
-    writer.add(payload, body.length);
+    writer.add(payload);
   };
 
   const onStats = (body: Buffer, req: IncomingMessage): void => {

@@ -1,9 +1,9 @@
 // Buffers processed traces and posts them as gzipped AgentPayloads, at 3.2 MB or every 5 s like the trace-agent.
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { Logger } from '../log.js';
 import type { Payload } from '../forwarder/transport.js';
-import { encodeAgentPayload, type AgentPayloadHeader } from './agent-payload.js';
+import type { Logger } from '../log.js';
+import { AgentPayloadBuilder, type AgentPayloadHeader } from './agent-payload.js';
 import type { TracerPayload } from './span.js';
 
 const gzipAsync = promisify(gzip);
@@ -26,8 +26,10 @@ export interface TraceWriterOptions {
 }
 
 export class TraceWriter {
-  private buffer: TracerPayload[] = [];
-  private bufferedBytes = 0;
+  private readonly builder = new AgentPayloadBuilder();
+  private languages = new Set<string>();
+  private spans = 0;
+  private traces = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly pending = new Set<Promise<void>>();
   private readonly counters = { payloads: 0, bytes: 0, spans: 0, traces: 0, encodeErrors: 0 };
@@ -40,21 +42,24 @@ export class TraceWriter {
     this.timer.unref();
   }
 
-  /** `size`: bytes the tracer sent for it, a fair estimate of its encoded size. */
-  add(payload: TracerPayload, size: number): void {
+  add(payload: TracerPayload): void {
     if (payload.chunks.length === 0) return;
-    this.buffer.push(payload);
-    this.bufferedBytes += size;
-    if (this.bufferedBytes >= (this.options.flushBytes ?? DEFAULT_FLUSH_BYTES)) this.flush();
+    this.builder.add(payload);
+    if (payload.languageName !== '') this.languages.add(payload.languageName);
+    this.traces += payload.chunks.length;
+    for (const c of payload.chunks) this.spans += c.spans.length;
+    if (this.builder.bytes >= (this.options.flushBytes ?? DEFAULT_FLUSH_BYTES)) this.flush();
   }
 
-  /** Encodes and hands over what is buffered; compression runs off the event loop. */
+  /** Hands over what is buffered; compression runs off the event loop. */
   flush(): void {
-    if (this.buffer.length === 0) return;
-    const payloads = this.buffer;
-    this.buffer = [];
-    this.bufferedBytes = 0;
-    const job = this.send(payloads).finally(() => this.pending.delete(job));
+    if (this.builder.tracerPayloads === 0) return;
+    const body = this.builder.finish(this.options.header);
+    const batch = { body, languages: [...this.languages], spans: this.spans, traces: this.traces };
+    this.languages = new Set();
+    this.spans = 0;
+    this.traces = 0;
+    const job = this.send(batch).finally(() => this.pending.delete(job));
     this.pending.add(job);
   }
 
@@ -67,34 +72,27 @@ export class TraceWriter {
   }
 
   status(): Record<string, unknown> {
-    return { ...this.counters, bufferedBytes: this.bufferedBytes, bufferedPayloads: this.buffer.length };
+    return { ...this.counters, bufferedBytes: this.builder.bytes, bufferedTraces: this.traces };
   }
 
-  private async send(payloads: TracerPayload[]): Promise<void> {
-    const languages = [...new Set(payloads.map((p) => p.languageName).filter((l) => l !== ''))];
-    let spans = 0;
-    let traces = 0;
-    for (const p of payloads) {
-      traces += p.chunks.length;
-      for (const c of p.chunks) spans += c.spans.length;
-    }
+  private async send(batch: { body: Uint8Array; languages: string[]; spans: number; traces: number }): Promise<void> {
     try {
-      const body = await gzipAsync(encodeAgentPayload(this.options.header, payloads), { level: 1 });
+      const body = await gzipAsync(batch.body, { level: 1 });
       this.options.sink.submit({
         path: TRACES_PATH,
         body,
         contentType: 'application/x-protobuf',
         contentEncoding: 'gzip',
         kind: 'traces',
-        headers: { 'X-Datadog-Reported-Languages': languages.join('|') },
+        headers: { 'X-Datadog-Reported-Languages': batch.languages.join('|') },
       });
       this.counters.payloads++;
       this.counters.bytes += body.length;
-      this.counters.spans += spans;
-      this.counters.traces += traces;
+      this.counters.spans += batch.spans;
+      this.counters.traces += batch.traces;
     } catch (error) {
       this.counters.encodeErrors++;
-      this.options.logger.error(`trace writer: could not encode ${traces} traces: ${(error as Error).message}`);
+      this.options.logger.error(`trace writer: could not compress ${batch.traces} traces: ${(error as Error).message}`);
     }
   }
 }
