@@ -120,7 +120,7 @@ function networkCheck(files: ProcFiles): HostCheck {
         devices.set(match[1]!, [f[0] ?? 0, f[1] ?? 0, f[2] ?? 0, f[8] ?? 0, f[9] ?? 0, f[10] ?? 0]);
       }
       const series: CheckSerie[] = [];
-      const at = Date.now() / 1000;
+      const at = performance.now() / 1000; // monotonic, sub-millisecond
       if (previous !== undefined && at > previous.at) {
         const elapsed = at - previous.at;
         const names = ['system.net.bytes_rcvd', 'system.net.packets_in.count', 'system.net.packets_in.error', 'system.net.bytes_sent', 'system.net.packets_out.count', 'system.net.packets_out.error'];

@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { metricsBaseUrl } from '../../../src/agent/forwarder/endpoints.js';
+import { loadSettings, maskApiKey } from '../../../src/agent/settings.js';
+
+describe('agent settings', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'agent-settings-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const yaml = (text: string) => {
+    writeFileSync(join(dir, 'datadog.yaml'), text);
+    return join(dir, 'datadog.yaml');
+  };
+
+  it('reads datadog.yaml keys and lets DD_* variables win, as the official agent does', () => {
+    const path = yaml('api_key: yaml-key\nhostname: yaml-host\ntags: [a:1, b:2]\ndogstatsd_port: 9125\nhistogram_percentiles: ["0.99", "0.5"]\ncmd_port: 6001\napm_config:\n  receiver_port: 9126\n');
+    const fromYaml = loadSettings(path, {});
+    expect(fromYaml).toMatchObject({ apiKey: 'yaml-key', hostname: 'yaml-host', tags: ['a:1', 'b:2'], dogstatsdPort: 9125, histogramPercentiles: [50, 99], cmdPort: 6001 });
+    expect(fromYaml.apm.receiverPort).toBe(9126);
+    expect(fromYaml.authTokenPath).toBe(join(dir, 'auth_token'));
+    expect(fromYaml.confdPath).toBe(join(dir, 'conf.d'));
+    const fromEnv = loadSettings(path, { DD_API_KEY: 'env-key', DD_HOSTNAME: 'env-host', DD_TAGS: 'x:1 y:2', DD_DOGSTATSD_PORT: '0', DD_ENV: 'prod' });
+    expect(fromEnv).toMatchObject({ apiKey: 'env-key', hostname: 'env-host', tags: ['x:1', 'y:2', 'env:prod'], dogstatsdPort: 0 });
+  });
+
+  it('a bad variable or bad YAML falls back and is reported, never thrown', () => {
+    const path = yaml('dogstatsd_port: [oops\n');
+    const s = loadSettings(path, { DD_CMD_PORT: 'abc' });
+    expect(s.cmdPort).toBe(5001);
+    expect(s.dogstatsdPort).toBe(8125);
+    expect(s.problems.join('\n')).toMatch(/not valid YAML/);
+    expect(s.problems.join('\n')).toMatch(/DD_CMD_PORT/);
+  });
+
+  it('masks the API key to its last five characters', () => {
+    expect(maskApiKey('0123456789abcdef')).toBe('***********bcdef');
+    expect(maskApiKey(undefined)).toBe('(not set)');
+  });
+
+  it('derives the intake host from the site and version unless DD_DD_URL is set', () => {
+    expect(metricsBaseUrl('datadoghq.eu', undefined, '7.81.2')).toBe('https://7-81-2-app.agent.datadoghq.eu');
+    expect(metricsBaseUrl('datadoghq.com', 'http://127.0.0.1:9/', '7.81.2')).toBe('http://127.0.0.1:9');
+  });
+});
