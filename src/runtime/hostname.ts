@@ -13,9 +13,9 @@ export function sanitizeDynoName(dyno: string): string {
   return dyno.replace(/[^a-zA-Z0-9.-]/g, '-').replace(/^-+/, '');
 }
 
-/** Machine host name: anything but letters, digits, `.` and `-` becomes `-`. */
+/** Machine host name as the official buildpack cleans it: `[^a-zA-Z0-9-]` → `-` (dots too), leading `-` dropped. */
 export function sanitizeHostname(hostname: string): string {
-  return hostname.replace(/[^a-zA-Z0-9.-]/g, '-').replace(/^-+/, '');
+  return hostname.replace(/[^a-zA-Z0-9-]/g, '-').replace(/^-+/, '');
 }
 
 /** Drops empty labels and hyphens at label ends, cuts labels at 63 and the name at 255 characters. */

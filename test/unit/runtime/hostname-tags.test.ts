@@ -18,6 +18,7 @@ describe('hostname derivation', () => {
     ['empty app name: dyno alone', { dynoHost: true, appName: '' }, 'web.1'],
     ['no app, no dyno: machine name', { dynoHost: true, appName: undefined, dyno: undefined }, '1f2e3d4c-aaaa-bbbb'],
     ['machine name sanitised', { machine: '-Weird_host name' }, 'Weird-host-name'],
+    ['machine name dots become - (official)', { machine: 'ip-10-0-0-1.ec2.internal' }, 'ip-10-0-0-1-ec2-internal'],
     ['dyno odd characters', { dynoHost: true, dyno: 'worker_x.1' }, 'my-app.worker-x.1'],
   ])('%s', (_title, input, expected) => {
     expect(deriveHostname({ ...base, ...input }).hostname).toBe(expected);
