@@ -63,12 +63,28 @@ async function startIntake(port: number): Promise<string> {
 async function cleanup(keepFiles: boolean): Promise<void> {
   if (dyno && dyno.pids().length > 0) await restartSignal(dyno, 5000);
   intakeProcess?.kill('SIGTERM');
-  if (!keepFiles) rmSync(work, { recursive: true, force: true });
+  if (!keepFiles) rmSync(work, { recursive: true, force: true, maxRetries: 3 });
 }
 
 function progress(text: string, final = false): void {
   if (process.stdout.isTTY) process.stdout.write(`\r\x1b[2K       ${text}${final ? '\n' : ''}`);
   else if (final) detail(text);
+}
+
+// Ctrl-C or SIGTERM at any point stops what the demo started; in --keep mode it ends the wait.
+let stopping = false;
+let keepRunning = false;
+for (const name of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(name, () => {
+    if (args.keep && keepRunning) {
+      stopping = true;
+      return;
+    }
+    process.stderr.write(`\n !     ${name}: stopping the demo\n`);
+    void cleanup(false)
+      .catch(() => {})
+      .finally(() => process.exit(130));
+  });
 }
 
 async function main(): Promise<number> {
@@ -134,16 +150,13 @@ async function main(): Promise<number> {
   writeFileSync(join(work, 'summary.json'), JSON.stringify({ sent, checks, summary }, null, 2));
   if (lost.length === 0) detail('Nothing lost: every request, trace, check and event reached the intake.');
   else detail(`MISMATCH in ${lost.length} check(s): ${lost.map((c) => c.what).join('; ')} (dyno log: ${logFile})`);
-  detail(`Page: ${intake}/`);
+  detail(`Page: ${intake}/#metric=demo.requests`);
 
   if (args.keep) {
     step('--keep: web.1 boots again (as after a restart) with light traffic; Ctrl-C stops everything');
     dyno = bootDyno(slug, command, env, logFile);
     await waitForWeb(ports.web, dyno);
-    let stopping = false;
-    const stopKeep = () => (stopping = true);
-    process.once('SIGINT', stopKeep);
-    process.once('SIGTERM', stopKeep);
+    keepRunning = true;
     await driveTraffic(ports.web, Infinity, 1, () => {}, () => stopping);
     await cleanup(false);
     return lost.length === 0 ? 0 : 1;

@@ -43,6 +43,8 @@ const server = http.createServer(async (req, res) => {
   const started = process.hrtime.bigint();
   const route = req.url.split('?')[0];
   const handler = routes[route];
+  // Plain node:http has no routes: name the request span's resource after ours, as a framework would.
+  tracer.scope().active()?.setTag('resource.name', `${req.method} ${route}`);
   inflight++;
   statsd.gauge('demo.inflight', inflight);
   const { status, body } = handler ? await handler() : { status: 404, body: { error: 'not found' } };

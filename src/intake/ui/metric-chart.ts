@@ -18,6 +18,7 @@ const PERCENTILES = [0.5, 0.75, 0.95, 0.99];
 export class MetricExplorer {
   private metrics: MetricSummary[] = [];
   private selected: string | undefined;
+  private scrolledTo: string | undefined;
   private readonly filter = new Set<string>();
   private chart: uPlot | undefined;
   private readonly chartBox = byId('chart');
@@ -31,8 +32,9 @@ export class MetricExplorer {
   async refresh(): Promise<void> {
     this.metrics = await getJson<MetricSummary[]>('api/query/metrics');
     if (this.selected === undefined) {
-      // Start on the application's own metrics rather than the agent's.
-      this.selected = (this.metrics.find((m) => !m.name.startsWith('datadog.')) ?? this.metrics[0])?.name;
+      // `#metric=<name>` picks the metric (links from the demo); else the app's own metrics come before the agent's.
+      const linked = new URLSearchParams(location.hash.slice(1)).get('metric');
+      this.selected = (this.metrics.find((m) => m.name === linked) ?? this.metrics.find((m) => !m.name.startsWith('datadog.')) ?? this.metrics[0])?.name;
     }
     this.renderList();
     this.renderTags();
@@ -41,6 +43,7 @@ export class MetricExplorer {
 
   select(name: string): void {
     this.selected = name;
+    history.replaceState(null, '', `#${new URLSearchParams({ metric: name }).toString()}`);
     this.filter.clear();
     this.renderList();
     this.renderTags();
@@ -57,6 +60,11 @@ export class MetricExplorer {
         return li;
       });
     byId('metric-list').replaceChildren(...items);
+    // Bring a newly selected metric into view once, not on every live refresh.
+    if (this.scrolledTo !== this.selected) {
+      this.scrolledTo = this.selected;
+      byId('metric-list').querySelector('li.selected')?.scrollIntoView({ block: 'nearest' });
+    }
   }
 
   private renderTags(): void {
@@ -119,7 +127,8 @@ export class MetricExplorer {
     const lines = res.series.slice(0, MAX_LINES);
     // Label a line by what tells it apart: host and the tags not shared by every line.
     const shared = lines.length > 1 ? lines.map((s) => s.tags).reduce((a, b) => a.filter((t) => b.includes(t))) : [];
-    const labels = lines.map((s) => [s.host, ...s.tags.filter((t) => !shared.includes(t))].filter(Boolean).join(' ') || this.selected!);
+    const oneHost = new Set(lines.map((s) => s.host)).size === 1;
+    const labels = lines.map((s) => [oneHost ? '' : s.host, ...s.tags.filter((t) => !shared.includes(t))].filter(Boolean).join(' ') || s.host || this.selected!);
     const xs = [...new Set(lines.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
     const data = [xs, ...lines.map((s) => {
       const byTs = new Map(s.points);
