@@ -1,8 +1,8 @@
 // `agent-wrapper prepare`: Heroku's environment → exported DD_* variables and the agent's config files.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname as machineHostname } from 'node:os';
 import { join } from 'node:path';
-import { readBuildInfo } from '../build-info.js';
+import { readBuildInfo, type BuildInfo } from '../build-info.js';
 import { BUILDPACK_VERSION } from '../constants.js';
 import { readConfig } from '../config/variables.js';
 import { syncAppConfig } from './conf-sync.js';
@@ -55,10 +55,20 @@ function derivedVariables(env: NodeJS.ProcessEnv, home: string, machine: string)
   return { exports, warnings, hostname: host.hostname, tags };
 }
 
-function writeDatadogYaml(settings: YamlSettings, flavor: 'official' | 'builtin', warnings: string[]): void {
+/** Agent 6 with Python 3 kept must be told so in datadog.yaml (agent 7 has Python 3 only). */
+function needsPython3Setting(info: BuildInfo, agentRoot: string): boolean {
+  if (!info.agentVersion?.startsWith('6.')) return false;
+  try {
+    return readdirSync(join(agentRoot, 'embedded/lib')).some((name) => /^python3\.\d+$/.test(name));
+  } catch {
+    return false;
+  }
+}
+
+function writeDatadogYaml(settings: YamlSettings, info: BuildInfo, warnings: string[]): void {
   const paths = settings.paths;
   let text: string;
-  if (flavor === 'official') {
+  if (info.flavor === 'official') {
     const examplePath = `${paths.datadogYaml}.example`;
     const example = existsSync(examplePath) ? readFileSync(examplePath, 'utf8') : '';
     if (example === '') warnings.push(`${examplePath} is missing: datadog.yaml holds only the buildpack's settings.`);
@@ -67,6 +77,9 @@ function writeDatadogYaml(settings: YamlSettings, flavor: 'official' | 'builtin'
       warnings.push('datadog.yaml.example does not patch into valid YAML: datadog.yaml holds only the buildpack\'s settings.');
       text = officialYaml('', settings);
     }
+    if (needsPython3Setting(info, paths.agentRoot) && !/^python_version:/m.test(text)) text += 'python_version: 3\n';
+    // The official buildpack's install method, reported by the agent in its metadata.
+    writeFileAtomic(join(paths.confDir, 'install_info'), `install_method:\n  tool: heroku\n  tool_version: heroku\n  installer_version: heroku-${BUILDPACK_VERSION}\n`);
   } else {
     text = builtinYaml(settings);
   }
@@ -111,7 +124,7 @@ export function prepare(env: NodeJS.ProcessEnv, home: string, options: PrepareOp
     return { exports: derived.exports, warnings, written };
   }
   try {
-    writeDatadogYaml({ paths, hostname: derived.hostname, tags: derived.tags, config }, info.flavor, warnings);
+    writeDatadogYaml({ paths, hostname: derived.hostname, tags: derived.tags, config }, info, warnings);
     written.push('datadog.yaml');
     const sync = syncAppConfig(herokuConfFolder(home, env.DD_HEROKU_CONF_FOLDER), paths);
     written.push(...sync.copied);

@@ -19,6 +19,7 @@ export async function supervise(env: NodeJS.ProcessEnv, home: string, io: Io): P
   const info = readBuildInfo(home);
   if (info === undefined) {
     log.error(`${home} has no build info: nothing to supervise.`);
+    removePidFile(paths, process.pid);
     return 1;
   }
   const { config } = readConfig(env, 'runtime');
@@ -26,6 +27,7 @@ export async function supervise(env: NodeJS.ProcessEnv, home: string, io: Io): P
   const missing = processes.filter((p) => !existsSync(p.command) || (info.flavor === 'builtin' && !existsSync(p.args[0] ?? '')));
   if (missing.some((p) => !p.needsAuthToken)) {
     log.error(`the agent is missing from this slug (${missing.map((p) => p.command).join(', ')}): rebuild the app.`);
+    removePidFile(paths, process.pid);
     return 1;
   }
   writePidFile(paths, process.pid);

@@ -28,6 +28,7 @@ export function restartDelay(attempt: number, backoff: { readonly base: number; 
 
 const TOKEN_POLL_MS = 100;
 const TOKEN_SLOW_MS = 30_000;
+const CLEAN_EXIT_GRACE_MS = 1_000;
 
 class Supervised {
   child: ChildProcess | undefined;
@@ -36,6 +37,7 @@ class Supervised {
   startedAt = 0;
   timer: NodeJS.Timeout | undefined;
   state: 'waiting' | 'running' | 'backoff' | 'stopped' = 'waiting';
+  lastExit: string | undefined;
   exited: Promise<void> = Promise.resolve();
   constructor(readonly spec: AgentProcess) {}
 }
@@ -101,32 +103,43 @@ export class Supervisor {
     const proc = spawn(spec.command, [...spec.args], { env: this.options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.child = proc;
     child.state = 'running';
+    child.lastExit = undefined;
     child.startedAt = Date.now();
     proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => out.push(chunk));
     proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => out.push(chunk));
     child.exited = new Promise((resolve) => {
       let done = false;
-      const finish = (how: string): void => {
+      const finish = (how: string, clean: boolean): void => {
         if (done) return;
         done = true;
-        this.exited(child, how);
+        this.exited(child, how, clean);
         resolve();
       };
-      proc.once('error', (error: NodeJS.ErrnoException) => finish(`could not start (${error.code ?? error.message})`));
+      proc.once('error', (error: NodeJS.ErrnoException) => finish(`could not start (${error.code ?? error.message})`, false));
       // 'exit', not 'close': a grandchild holding the pipes must not hide the agent's death.
-      proc.once('exit', (code, signal) => finish(signal ? `was killed by ${signal}` : `exited with code ${code}`));
+      proc.once('exit', (code, signal) =>
+        finish(signal ? `was killed by ${signal}` : `exited with code ${code}`, code === 0 || signal === 'SIGTERM' || signal === 'SIGINT'),
+      );
       proc.once('close', () => out.end());
     });
     if (proc.pid !== undefined) this.options.log.info(`started ${spec.name} (pid ${proc.pid})`);
     this.changed();
   }
 
-  private exited(child: Supervised, how: string): void {
+  private exited(child: Supervised, how: string, clean: boolean): void {
     child.child = undefined;
     if (this.stopping) {
       child.state = 'stopped';
       this.options.log.info(`${child.spec.name} ${how}`);
       this.changed();
+      return;
+    }
+    if (clean && child.state === 'running') {
+      // Heroku signals every process of the dyno: an agent that stopped cleanly is most likely
+      // ahead of our own SIGTERM, so wait a moment before calling it a crash.
+      child.state = 'backoff';
+      child.lastExit = how;
+      child.timer = setTimeout(() => this.exited(child, how, false), CLEAN_EXIT_GRACE_MS);
       return;
     }
     if (Date.now() - child.startedAt >= this.backoff.stableAfter) child.attempt = 0;
@@ -146,7 +159,9 @@ export class Supervisor {
     const deadline = Date.now() + (this.options.graceMs ?? SUPERVISOR_STOP_GRACE_MS);
     for (const child of this.children) {
       clearTimeout(child.timer);
-      if (child.child === undefined) child.state = 'stopped';
+      if (child.child !== undefined) continue;
+      if (child.lastExit !== undefined && child.state === 'backoff') this.options.log.info(`${child.spec.name} ${child.lastExit}`);
+      child.state = 'stopped';
     }
     const satellites = this.children.filter((c) => c.spec.needsAuthToken);
     const cores = this.children.filter((c) => !c.spec.needsAuthToken);

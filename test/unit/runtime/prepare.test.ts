@@ -101,6 +101,16 @@ describe('prepare', () => {
     expect(parse(readFileSync(join(confDir(home), 'datadog.yaml'), 'utf8')).confd_path).toBe(join(confDir(home), 'conf.d'));
   });
 
+  it('official agent 6 with Python 3 kept: python_version 3 and the install info', () => {
+    const home = fakeSlug('official');
+    const info = join(home, SLUG.buildpackRoot, 'build.json');
+    writeFileSync(info, JSON.stringify({ ...JSON.parse(readFileSync(info, 'utf8')), agentVersion: '6.53.1-1' }));
+    mkdirSync(join(home, SLUG.agentRoot, 'embedded/lib/python3.8'), { recursive: true });
+    prepare(dynoEnv(home), home);
+    expect(parse(readFileSync(join(confDir(home), 'datadog.yaml'), 'utf8')).python_version).toBe(3);
+    expect(parse(readFileSync(join(confDir(home), 'install_info'), 'utf8')).install_method.tool).toBe('heroku');
+  });
+
   it('keeps DD_VERSION over HEROKU_RELEASE_VERSION and exports none when neither is set', () => {
     const home = fakeSlug('builtin');
     expect(exportsOf(prepare(dynoEnv(home, { DD_VERSION: '1.2', HEROKU_RELEASE_VERSION: 'v9' }), home)).DD_VERSION).toBe('1.2');

@@ -103,6 +103,25 @@ describe('Supervisor', () => {
     expect(out.match(/attempt 1\)/g)).toHaveLength(1);
   });
 
+  it('a child stopped by SIGTERM just before the supervisor (Heroku signals all) is not reported as a crash', async () => {
+    const h = harness((dir) => [core(dir, 'trap "exit 0" TERM; echo up > "$WORK/up"; while :; do sleep 0.1; done')]);
+    h.supervisor.start();
+    await until(() => existsSync(join(h.dir, 'up')), 'the child');
+    process.kill(h.supervisor.pids().agent as number, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    await h.supervisor.stop();
+    expect(h.out()).not.toContain('restarting');
+    expect(h.out()).toContain('agent exited with code 0');
+  });
+
+  it('a clean exit with no SIGTERM to follow is restarted all the same', async () => {
+    const h = harness((dir) => [core(dir, 'echo run >> "$WORK/runs"; exit 0')]);
+    h.supervisor.start();
+    await until(() => h.out().includes('started agent (pid') && h.out().split('started agent').length > 2, 'a restart');
+    await h.supervisor.stop();
+    expect(h.out()).toContain('agent exited with code 0; restarting in 0.05 s (attempt 1)');
+  });
+
   it('SIGKILLs a child that ignores SIGTERM once the grace period is over', async () => {
     const h = harness((dir) => [core(dir, 'trap "" TERM; echo up > "$WORK/up"; while :; do sleep 0.1; done')], { graceMs: 300 });
     h.supervisor.start();
