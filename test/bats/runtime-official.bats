@@ -103,6 +103,7 @@ core_agent_runs() {
   wait_for none_alive $pids
   logged 'Agent stopped'
   logged 'Trace agent stopped'
+  ! logged 'restarting'
   [ "$(tail -n1 "$BOOT_LOG" | grep -c 'all agents stopped')" -eq 1 ]
   [ ! -e "$PID_FILE" ]
 }
@@ -219,4 +220,10 @@ PRERUN
   [[ "$output" == *"unknown command \"frobnicate\""*"usage: agent-wrapper"* ]]
   run wrapper --version
   [ "$output" = 0.1.0 ]
+}
+
+@test "hostile values in DD_TAGS and the app name are exported as text (split into tags), never executed" {
+  boot DD_API_KEY= DD_TAGS="it's,\$(touch $BATS_TEST_TMPDIR/pwned),\`touch $BATS_TEST_TMPDIR/pwned2\`" HEROKU_APP_NAME="o'app;\$HOME"
+  [ ! -e "$BATS_TEST_TMPDIR/pwned" ] && [ ! -e "$BATS_TEST_TMPDIR/pwned2" ]
+  [ "$(exported DD_TAGS)" = "dyno:web.1,dynotype:web,buildpackversion:0.1.0,appname:o'app;\$HOME,it's,\$(touch,$BATS_TEST_TMPDIR/pwned),\`touch,$BATS_TEST_TMPDIR/pwned2\`" ]
 }
