@@ -58,6 +58,8 @@ describe('agent environment', () => {
     expect(env.LD_LIBRARY_PATH?.split(':')[0]).toBe(join(home, '.apt/opt/datadog-agent/embedded/lib'));
     expect(env.PYTHONPATH).toContain('python3.12/site-packages');
     expect(env.DD_TAGS).toBe('a:1 b');
+    expect(agentEnv({ DD_DYNO_HOST: 'true', DD_ENABLE_HEROKU_POSTGRES: 'true', DD_SITE: 'datadoghq.eu' }, home, 'official')).toMatchObject({ DD_SITE: 'datadoghq.eu' });
+    expect(Object.keys(agentEnv({ DD_DYNO_HOST: 'true', DD_CONF_DIR: '/x' }, home, 'official')).filter((k) => k.startsWith('DD_'))).toEqual([]);
     expect(agentEnv({ DD_TAGS: 'a:1,b' }, home, 'builtin')).toEqual({ DD_TAGS: 'a:1,b' });
   });
 });
