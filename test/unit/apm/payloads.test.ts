@@ -52,6 +52,12 @@ describe('decoders', () => {
     expect(span).toMatchObject({ traceId: 2n ** 64n - 1n, spanId: 2n ** 53n + 1n, start: START, resource: 'a"trace_id":12345678901234567' });
   });
 
+  it('replaces invalid UTF-8 in values and keys with U+FFFD', () => {
+    // {"meta": {"k\xff": "v\xc3"}} with a raw msgpack map: fixmap 1, fixstr "meta", fixmap 1, fixstr(2), fixstr(2).
+    const body = Uint8Array.from([0x91, 0x91, 0x82, 0xa4, ...Buffer.from('meta'), 0x81, 0xa2, 0x6b, 0xff, 0xa2, 0x76, 0xc3, 0xa7, ...Buffer.from('span_id'), 0x01]);
+    expect(decodeV04(body, undefined)[0]![0]!.meta).toEqual({ 'k\uFFFD': 'v\uFFFD' });
+  });
+
   it('wraps negative ids as unsigned, as Go does', () => {
     const body = encode([[{ trace_id: -1, span_id: 3 }]]);
     expect(decodeV04(body, undefined)[0]![0]!.traceId).toBe(2n ** 64n - 1n);
