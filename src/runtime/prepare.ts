@@ -115,7 +115,8 @@ export function prepare(env: NodeJS.ProcessEnv, home: string, options: PrepareOp
   const derived = derivedVariables(env, home, machine);
   warnings.push(...derived.warnings);
   const written: string[] = [];
-  if (options.envOnly) return { exports: derived.exports, warnings, written };
+  // The first pass already reported what is wrong; the pass after prerun.sh only re-exports.
+  if (options.envOnly) return { exports: derived.exports, warnings: [], written };
 
   const paths = slugPaths(home);
   const info = readBuildInfo(home);

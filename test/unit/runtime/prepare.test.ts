@@ -126,9 +126,9 @@ describe('prepare', () => {
     expect(parse(readFileSync(join(confDir(home), 'datadog.yaml'), 'utf8')).cmd_port).toBe(5001);
   });
 
-  it('--env-only writes no file', () => {
+  it('--env-only writes no file and repeats no warning', () => {
     const home = fakeSlug('builtin');
-    prepare(dynoEnv(home), home, { envOnly: true });
+    expect(prepare(dynoEnv(home, { DD_CMD_PORT: 'x' }), home, { envOnly: true }).warnings).toEqual([]);
     expect(existsSync(join(confDir(home), 'datadog.yaml'))).toBe(false);
   });
 
