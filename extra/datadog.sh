@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Datadog buildpack, sourced by bash at dyno boot (.profile.d/datadog.sh) before the app's command.
 # Exports this dyno's DD_* variables, runs the app's datadog/prerun.sh, then starts the agents in the
-# background. Paths are relative to $HOME (/app); config vars set by the app are never overwritten.
+# background. Paths are relative to $HOME (/app); values the app set are kept (DD_TAGS gains the dyno tags).
 
 case ":$PATH:" in
   *":$HOME/.apt/usr/bin:"*) ;;
@@ -19,5 +19,6 @@ if [ -x "$HOME/.apt/usr/bin/agent-wrapper" ]; then
   fi
   unset __dd_prerun
   # A plain DISABLE_DATADOG_AGENT=true in prerun.sh is not exported: pass it to start alone.
-  DISABLE_DATADOG_AGENT="${DISABLE_DATADOG_AGENT:-}" agent-wrapper start
+  # Never fail the sourcing shell (it may run with errexit): the app boots whatever the agent does.
+  DISABLE_DATADOG_AGENT="${DISABLE_DATADOG_AGENT:-}" agent-wrapper start || true
 fi
