@@ -227,3 +227,12 @@ PRERUN
   [ ! -e "$BATS_TEST_TMPDIR/pwned" ] && [ ! -e "$BATS_TEST_TMPDIR/pwned2" ]
   [ "$(exported DD_TAGS)" = "dyno:web.1,dynotype:web,buildpackversion:0.1.0,appname:o'app;\$HOME,it's,\$(touch,$BATS_TEST_TMPDIR/pwned),\`touch,$BATS_TEST_TMPDIR/pwned2\`" ]
 }
+
+@test "a shell with errexit and nounset still reaches the app's command when the agent cannot start" {
+  rm "$APP/.apt/opt/datadog-buildpack/build.json"
+  run env -i PATH=/usr/bin:/bin HOME="$APP" DYNO=web.1 DD_API_KEY="$API_KEY" \
+    bash -c 'set -o errexit -o nounset; source "$HOME/.profile.d/datadog.sh"; echo app-started'
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"no build info"*"app-started" ]]
+  [[ "$output" != *"$API_KEY"* ]]
+}
