@@ -1,33 +1,54 @@
-// Tracer strings may hold invalid UTF-8: like the trace-agent, each bad sequence becomes U+FFFD.
+// Tracer strings may hold invalid UTF-8: like the trace-agent (Go's strings.ToValidUTF8), each run
+// of invalid bytes becomes one U+FFFD.
 
-const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+// Node's native UTF-8 decoder, callable on any Uint8Array (no Buffer wrapper to allocate).
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(this: Uint8Array, start: number, end: number): string }).utf8Slice;
 
-/** Short strings repeat across spans (services, tag keys, values): decoding each once pays off. */
-const cache = new Map<string, string>();
-const CACHE_LIMIT = 4096;
-const CACHEABLE_LENGTH = 32;
+/** Length of the valid UTF-8 sequence at `i`, or 0 when the byte there starts none. */
+function sequenceLength(b: Uint8Array, i: number, end: number): number {
+  const c = b[i]!;
+  if (c < 0x80) return 1;
+  const cont = (k: number, lo = 0x80, hi = 0xbf): boolean => i + k < end && b[i + k]! >= lo && b[i + k]! <= hi;
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
+  if ((c >= 0xe1 && c <= 0xec) || c === 0xee || c === 0xef) return cont(1) && cont(2) ? 3 : 0;
+  if (c === 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0;
+  if (c === 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (c >= 0xf1 && c <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
+/** The slow path, taken only when a U+FFFD shows up: valid text kept, invalid runs collapsed. */
+function toValidUtf8(b: Uint8Array, from: number, to: number): string {
+  let out = '';
+  let start = from;
+  let inInvalidRun = false;
+  let i = from;
+  while (i < to) {
+    const length = sequenceLength(b, i, to);
+    if (length > 0) {
+      inInvalidRun = false;
+      i += length;
+      continue;
+    }
+    if (!inInvalidRun) out += `${utf8Slice.call(b, start, i)}\uFFFD`;
+    inInvalidRun = true;
+    i++;
+    start = i;
+  }
+  return out + utf8Slice.call(b, start, to);
+}
+
+/** Bytes `from`..`to` of `bytes` as text. */
+export function decodeUtf8Range(bytes: Uint8Array, from: number, to: number): string {
+  if (to <= from) return '';
+  const text = utf8Slice.call(bytes, from, to);
+  return text.includes('\uFFFD') ? toValidUtf8(bytes, from, to) : text;
+}
 
 export function decodeUtf8(bytes: Uint8Array): string {
-  const length = bytes.length;
-  if (length === 0) return '';
-  if (length <= CACHEABLE_LENGTH) {
-    let ascii = true;
-    for (let i = 0; i < length; i++) {
-      if (bytes[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
-    const key = String.fromCharCode.apply(null, bytes as unknown as number[]);
-    const hit = cache.get(key);
-    if (hit !== undefined) return hit;
-    const text = decoder.decode(bytes);
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(key, text);
-    return text;
-  }
-  return decoder.decode(bytes);
+  return decodeUtf8Range(bytes, 0, bytes.length);
 }
 
 /** Cuts `text` to at most `maxBytes` bytes of UTF-8 without splitting a character. */
