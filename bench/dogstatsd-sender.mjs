@@ -31,6 +31,7 @@ socket.connect(Number(port), '127.0.0.1', () => {
   let sent = 0;
   let samples = 0;
   let inFlight = 0;
+  let errors = 0;
   const start = performance.now();
   const tick = () => {
     const elapsed = performance.now() - start;
@@ -38,13 +39,16 @@ socket.connect(Number(port), '127.0.0.1', () => {
     while (sent < due && inFlight < 2048) {
       const t = templates[sent % templates.length];
       inFlight++;
-      socket.send(t.buf, () => inFlight--);
+      socket.send(t.buf, (error) => {
+        inFlight--;
+        if (error) errors++;
+      });
       samples += t.samples;
       sent++;
     }
     if (elapsed < duration || sent < due) setImmediate(tick);
     else {
-      const wait = () => (inFlight > 0 ? setImmediate(wait) : (process.stdout.write(JSON.stringify({ datagrams: sent, samples, seconds: (performance.now() - start) / 1000 })), socket.close()));
+      const wait = () => (inFlight > 0 ? setImmediate(wait) : (process.stdout.write(JSON.stringify({ datagrams: sent, samples, errors, seconds: (performance.now() - start) / 1000 })), socket.close()));
       wait();
     }
   };

@@ -128,8 +128,11 @@ export class Aggregator implements DogStatsdSink {
     }
   }
 
-  /** Everything of the closed buckets (or of every bucket, open one included, when `all`). */
-  flush(all = false): FlushBatch {
+  /**
+   * Everything of the closed buckets (or of every bucket, open one included, when `all`). Yields
+   * to the event loop every few thousand contexts so the listeners keep draining their sockets.
+   */
+  async flush(all = false): Promise<FlushBatch> {
     const now = this.nowSeconds();
     const series = this.pendingSeries;
     const serviceChecks = this.pendingChecks;
@@ -147,14 +150,16 @@ export class Aggregator implements DogStatsdSink {
       for (const start of this.buckets.keys()) if (start < last - COUNTER_ZERO_FILL_SECONDS) this.buckets.delete(start);
       this.nextFlushStart = last - COUNTER_ZERO_FILL_SECONDS;
     }
-    for (let start = this.nextFlushStart; start <= last; start += BUCKET_SECONDS) {
-      // Open buckets flushed at stop carry their samples, not zero-fill for a partial interval.
-      this.flushBucket(start, series, sketches, start <= lastClosed);
-    }
+    const first = this.nextFlushStart;
+    // Samples arriving while this flush yields go to buckets after the flushed range.
     if (last + BUCKET_SECONDS > this.nextFlushStart) this.nextFlushStart = last + BUCKET_SECONDS;
     if (this.currentStart < this.nextFlushStart) {
       this.currentStart = -1;
       this.current = undefined;
+    }
+    for (let start = first; start <= last; start += BUCKET_SECONDS) {
+      // Open buckets flushed at stop carry their samples, not zero-fill for a partial interval.
+      await this.flushBucket(start, series, sketches, start <= lastClosed);
     }
     this.contexts.expire(this.nextFlushStart - COUNTER_ZERO_FILL_SECONDS - 2 * BUCKET_SECONDS);
 
@@ -170,11 +175,19 @@ export class Aggregator implements DogStatsdSink {
     return { series, sketches, serviceChecks, events };
   }
 
-  private flushBucket(start: number, series: Serie[], sketches: SketchSerie[], zeroFill: boolean): void {
+  private async flushBucket(start: number, series: Serie[], sketches: SketchSerie[], zeroFill: boolean): Promise<void> {
     const entries = this.buckets.get(start);
     this.buckets.delete(start);
+    let work = 0;
     if (entries !== undefined) {
-      for (const [context, entry] of entries) this.flushEntry(start, context, entry, series, sketches);
+      for (const [context, entry] of entries) {
+        this.flushEntry(start, context, entry, series, sketches);
+        work += entry.histogram?.values.length ?? 1;
+        if (work > YIELD_EVERY) {
+          work = 0;
+          await yieldToEventLoop();
+        }
+      }
     }
     for (const [context, lastStart] of this.counters) {
       if (start - lastStart > COUNTER_ZERO_FILL_SECONDS) this.counters.delete(context);
@@ -225,6 +238,10 @@ export class Aggregator implements DogStatsdSink {
     };
   }
 }
+
+/** Units of flush work (contexts, histogram samples) between two yields to the event loop. */
+const YIELD_EVERY = 20_000;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export function bucketStart(seconds: number): number {
   return seconds - (seconds % BUCKET_SECONDS);

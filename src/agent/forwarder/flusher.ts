@@ -40,7 +40,7 @@ export class Flusher implements Component {
     this.running = this.running.then(async () => {
       try {
         if (this.options.beforeFlush !== undefined) await this.options.beforeFlush();
-        await this.send(this.options.aggregator.flush(all));
+        await this.send(await this.options.aggregator.flush(all));
       } catch (error) {
         this.options.logger.error(`flush failed: ${(error as Error).message}`);
       }
