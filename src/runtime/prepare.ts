@@ -111,7 +111,8 @@ function writeIntegrations(env: NodeJS.ProcessEnv, paths: SlugPaths, written: st
 export function prepare(env: NodeJS.ProcessEnv, home: string, options: PrepareOptions = {}): PrepareResult {
   const machine = options.machine ?? machineHostname();
   const { problems, config } = readConfig(env, 'runtime');
-  const warnings = problems.map((p) => `${p.message}; using the default.`);
+  // A refused URL is quoted in the message: its credentials, if any, are not.
+  const warnings = problems.map((p) => `${p.message.replace(/\/\/[^/@\s"]*@/g, '//***@')}; using the default.`);
   const derived = derivedVariables(env, home, machine);
   warnings.push(...derived.warnings);
   const written: string[] = [];

@@ -126,6 +126,13 @@ describe('prepare', () => {
     expect(parse(readFileSync(join(confDir(home), 'datadog.yaml'), 'utf8')).cmd_port).toBe(5001);
   });
 
+  it('a refused URL is reported without its credentials', () => {
+    const home = fakeSlug('builtin');
+    const result = prepare(dynoEnv(home, { DD_DD_URL: 'ftp://user:hunter2@intake.example' }), home, { machine: 'm' });
+    expect(result.warnings.join('\n')).toMatch(/DD_DD_URL: expected an http\(s\) URL, received "ftp:\/\/\*\*\*@intake.example"/);
+    expect(JSON.stringify(result)).not.toContain('hunter2');
+  });
+
   it('--env-only writes no file and repeats no warning', () => {
     const home = fakeSlug('builtin');
     expect(prepare(dynoEnv(home, { DD_CMD_PORT: 'x' }), home, { envOnly: true }).warnings).toEqual([]);
