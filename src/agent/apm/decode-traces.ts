@@ -3,14 +3,14 @@ import { Decoder } from '@msgpack/msgpack';
 import { DecodeError } from './decode-error.js';
 import type { Span } from './span.js';
 import { toBytesMap, toInt64, toNumber, toNumberMap, toStringMap, toText, toUint64 } from './span-fields.js';
-import { decodeUtf8Range } from './utf8.js';
+import { decodeKey } from './utf8.js';
 
 // Raw strings and our own key decoder so invalid UTF-8 becomes U+FFFD as in the trace-agent, in
 // values and map keys alike; bigints so 64-bit ids stay exact.
 const msgpack = new Decoder({
   useBigInt64: true,
   rawStrings: true,
-  keyDecoder: { canBeCached: () => true, decode: (bytes, offset, length) => decodeUtf8Range(bytes, offset, offset + length) },
+  keyDecoder: { canBeCached: () => true, decode: (bytes, offset, length) => decodeKey(bytes, offset, offset + length) },
 });
 
 function decodeMsgpack(body: Uint8Array): unknown {

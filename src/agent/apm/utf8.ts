@@ -51,6 +51,33 @@ export function decodeUtf8(bytes: Uint8Array): string {
   return decodeUtf8Range(bytes, 0, bytes.length);
 }
 
+/** Map keys repeat on every span (`service`, `env`, `http.url`…): each distinct short one is decoded once. */
+const keyCache = new Map<number, { bytes: Uint8Array; text: string }>();
+const KEY_CACHE_LIMIT = 4096;
+const CACHEABLE_KEY_BYTES = 32;
+
+export function decodeKey(bytes: Uint8Array, from: number, to: number): string {
+  const length = to - from;
+  if (length > CACHEABLE_KEY_BYTES) return decodeUtf8Range(bytes, from, to);
+  let hash = 0x811c9dc5 ^ length;
+  for (let i = from; i < to; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+  const hit = keyCache.get(hash);
+  if (hit !== undefined && hit.bytes.length === length) {
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (hit.bytes[i] !== bytes[from + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return hit.text;
+  }
+  const text = decodeUtf8Range(bytes, from, to);
+  if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
+  keyCache.set(hash, { bytes: bytes.slice(from, to), text });
+  return text;
+}
+
 /** Cuts `text` to at most `maxBytes` bytes of UTF-8 without splitting a character. */
 export function truncateUtf8(text: string, maxBytes: number): string {
   if (text.length * 3 <= maxBytes) return text;

@@ -19,3 +19,15 @@ it('truncates on character boundaries', () => {
   expect(truncateUtf8('\u{1F363}\u{1F363}', 5)).toBe('\u{1F363}');
   expect(truncateUtf8('short', 100)).toBe('short');
 });
+
+it('decodes map keys through a cache without mixing keys up', async () => {
+  const { decodeKey } = await import('../../../src/agent/apm/utf8.js');
+  const keys = Array.from({ length: 5000 }, (_, i) => `key.${i}`);
+  for (let round = 0; round < 2; round++) {
+    for (const key of keys) {
+      const b = Buffer.from(`xx${key}yy`);
+      expect(decodeKey(b, 2, 2 + Buffer.byteLength(key))).toBe(key);
+    }
+  }
+  expect(decodeKey(bytes('k', 0xff), 0, 2)).toBe('k\uFFFD');
+});
