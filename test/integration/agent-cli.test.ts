@@ -20,7 +20,7 @@ describe('agent CLI (lib/agent.js)', () => {
   let env: NodeJS.ProcessEnv;
   let agent: ChildProcess;
   let output = '';
-  let exit: Promise<number | null>;
+  let exit: Promise<number | string | null>;
 
   beforeAll(async () => {
     intake = await startRecordingIntake();
@@ -35,7 +35,7 @@ describe('agent CLI (lib/agent.js)', () => {
     agent = spawn(process.execPath, [AGENT, 'run', '-c', config], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     agent.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     agent.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    exit = new Promise((resolve) => agent.on('exit', (code) => resolve(code)));
+    exit = new Promise((resolve) => agent.on('exit', (code, signal) => resolve(code ?? signal)));
     await until(() => output.includes('built-in agent running as'), 10_000, 'agent start');
   });
   afterAll(async () => {
