@@ -1,6 +1,6 @@
 // Buffers processed traces and posts them as gzipped AgentPayloads, at 3.2 MB or every 5 s like the trace-agent.
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { gzip, gzipSync } from 'node:zlib';
 import type { Payload } from '../forwarder/transport.js';
 import type { Logger } from '../log.js';
 import { AgentPayloadBuilder, type AgentPayloadHeader } from './agent-payload.js';
@@ -11,6 +11,8 @@ const gzipAsync = promisify(gzip);
 export const TRACES_PATH = '/api/v0.2/traces';
 export const DEFAULT_FLUSH_BYTES = 3_200_000;
 export const DEFAULT_FLUSH_INTERVAL_MS = 5_000;
+/** Compressions running on libuv's pool at once; past it the event loop compresses, which slows intake down. */
+const MAX_PENDING_COMPRESSIONS = 4;
 
 /** Where finished payloads go: the forwarder's transport (retries, bounded queue). */
 export interface PayloadSink {
@@ -77,7 +79,7 @@ export class TraceWriter {
 
   private async send(batch: { body: Uint8Array; languages: string[]; spans: number; traces: number }): Promise<void> {
     try {
-      const body = await gzipAsync(batch.body, { level: 1 });
+      const body = this.pending.size >= MAX_PENDING_COMPRESSIONS ? gzipSync(batch.body, { level: 1 }) : await gzipAsync(batch.body, { level: 1 });
       this.options.sink.submit({
         path: TRACES_PATH,
         body,
