@@ -83,29 +83,35 @@ async function startBuiltin(sinkUrl) {
   return { name: 'built-in agent', child, port, bootMs, samples, stop: () => stop(child, dir) };
 }
 
-/** Etsy's statsd daemon, no backend, counters never flushed during the run. */
+/** Etsy's statsd daemon flushing every 10 s (its default) to a backend that only counts. */
 async function startEtsy() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-statsd-'));
   const [port, mgmtPort] = [await freePort(), await freePort()];
   const config = join(dir, 'config.js');
-  writeFileSync(config, `{ port: ${port}, address: '127.0.0.1', mgmt_address: '127.0.0.1', mgmt_port: ${mgmtPort}, backends: [], flushInterval: 3600000, deleteIdleStats: false }`);
+  writeFileSync(config, `{ port: ${port}, address: '127.0.0.1', mgmt_address: '127.0.0.1', mgmt_port: ${mgmtPort}, backends: [${JSON.stringify(join(root, 'bench/statsd-count-backend.cjs'))}], flushInterval: 10000 }`);
   const started = performance.now();
   const child = spawn(process.execPath, [join(root, 'node_modules/statsd/stats.js'), config], { stdio: ['ignore', 'pipe', 'pipe'], cwd: join(root, 'node_modules/statsd') });
   await waitForOutput(child, /server is up/);
   const bootMs = performance.now() - started;
-  const samples = () =>
+  const mgmt = (command) =>
     new Promise((resolve, reject) => {
-      const socket = connect(mgmtPort, '127.0.0.1', () => socket.write('counters\n'));
+      const socket = connect(mgmtPort, '127.0.0.1', () => socket.write(`${command}\n`));
       let body = '';
       socket.on('data', (d) => {
         body += d;
         if (body.includes('END')) {
           socket.end();
-          resolve(Number(/'statsd\.metrics_received': (\d+)/.exec(body)?.[1] ?? 0));
+          resolve(body);
         }
       });
       socket.on('error', reject);
     });
+  // Flushed so far (the counting backend) + received since the last flush (the live counter).
+  const samples = async () => {
+    const counters = await mgmt('counters');
+    const stats = await mgmt('stats');
+    return Number(/benchcount\.metrics_received_total: (\d+)/.exec(stats)?.[1] ?? 0) + Number(/'statsd\.metrics_received': (\d+)/.exec(counters)?.[1] ?? 0);
+  };
   return { name: 'Etsy statsd 0.9', child, port, bootMs, samples, stop: () => stop(child, dir) };
 }
 
