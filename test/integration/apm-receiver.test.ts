@@ -113,6 +113,17 @@ describe('trace intake', () => {
     await intake.waitFor(() => spansOf(intake).length === 1);
   });
 
+  it('keeps per-language counters bounded whatever clients put in Datadog-Meta-Lang', async () => {
+    await start();
+    for (let i = 0; i < 40; i++) {
+      await post(agent.port, '/v0.4/traces', msgpack([[span({ trace_id: BigInt(i + 1), span_id: 1n })]]), { 'Datadog-Meta-Lang': `lang\t${i}` });
+    }
+    const received = (agent.status() as { receivedByLanguage: Record<string, { traces: number }> }).receivedByLanguage;
+    expect(Object.keys(received)).toHaveLength(33);
+    expect(received.lang0).toEqual(expect.objectContaining({ traces: 1 }));
+    expect(received.other!.traces).toBe(8);
+  });
+
   it('serves /info, answers /v0.7/config as disabled and accepts telemetry', async () => {
     await start();
     const info = await get(agent.port, '/info');

@@ -17,6 +17,9 @@ export type DropReason =
   | 'foreign_span'
   | 'sampled_out';
 
+/** Languages tracked one by one; more (a client inventing names) are counted together. */
+const MAX_LANGUAGES = 32;
+
 export class ApmCounters {
   readonly received = new Map<string, LanguageCounters>();
   readonly dropped: Partial<Record<DropReason, number>> = {};
@@ -24,7 +27,8 @@ export class ApmCounters {
   clientStatsPayloads = 0;
 
   language(name: string): LanguageCounters {
-    const key = name === '' ? 'unknown' : name;
+    let key = name === '' ? 'unknown' : name;
+    if (!this.received.has(key) && this.received.size >= MAX_LANGUAGES) key = 'other';
     let entry = this.received.get(key);
     if (!entry) {
       entry = { payloads: 0, traces: 0, spans: 0, bytes: 0 };

@@ -11,7 +11,7 @@ import { DecodeError } from './decode-error.js';
 import { decodeV04, decodeV05 } from './decode-traces.js';
 import { agentState, infoDocument } from './info.js';
 import { processTraces, type TracerIdentity } from './process-traces.js';
-import { headerTrue, TraceReceiver, type TraceVersion } from './receiver.js';
+import { header, headerTrue, TraceReceiver, type TraceVersion } from './receiver.js';
 import { DEFAULT_ERROR_TPS, PrioritySampler } from './sampler.js';
 import { StatsConcentrator } from './stats-concentrator.js';
 import { DEFAULT_STATS_FLUSH_INTERVAL_MS, StatsWriter } from './stats-writer.js';
@@ -73,11 +73,6 @@ function tagMap(tags: readonly string[]): Record<string, string> {
     else out[tag.slice(0, colon)] = tag.slice(colon + 1);
   }
   return out;
-}
-
-function header(req: IncomingMessage, name: string): string {
-  const v = req.headers[name];
-  return ((Array.isArray(v) ? v[0] : v) ?? '').trim();
 }
 
 function tracerIdentity(req: IncomingMessage): TracerIdentity {

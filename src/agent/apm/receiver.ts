@@ -39,9 +39,11 @@ export function headerTrue(value: string | string[] | undefined): boolean {
   return v !== undefined && /^(1|t|true|y|yes)$/i.test(v.trim());
 }
 
-function header(req: IncomingMessage, name: string): string {
+/** A tracer header as an identity value: printable ASCII, at most 100 characters. */
+export function header(req: IncomingMessage, name: string): string {
   const v = req.headers[name];
-  return (Array.isArray(v) ? v[0] : v) ?? '';
+  // Printable ASCII only: the value ends up in log lines.
+  return ((Array.isArray(v) ? v[0] : v) ?? '').replace(/[^\x21-\x7e]/g, '').slice(0, 100);
 }
 
 export class TraceReceiver {
@@ -168,7 +170,7 @@ export class TraceReceiver {
     const { counters, maxPayloadBytes } = this.options;
     const language = header(req, 'datadog-meta-lang');
     const declared = Number(req.headers['content-length'] ?? 0) || 0;
-    if (declared > maxPayloadBytes) return this.tooLarge(req, res, language);
+    if (declared > maxPayloadBytes) return this.tooLarge(req, res);
     const overloaded =
       this.activeRequests >= this.options.maxConcurrentRequests || this.bufferedBytes + declared > this.options.maxBufferedBytes;
     if (overloaded) {
@@ -186,14 +188,14 @@ export class TraceReceiver {
         if (this.bufferedBytes > this.peakBufferedBytes) this.peakBufferedBytes = this.bufferedBytes;
       });
       if (result.kind === 'aborted') return;
-      if (result.kind === 'too_large') return this.tooLarge(req, res, language);
+      if (result.kind === 'too_large') return this.tooLarge(req, res);
       try {
         if (version) this.options.handlers.traces(version, result.body, req);
         else this.options.handlers.stats(result.body, req);
       } catch (error) {
         if (!(error instanceof DecodeError)) throw error;
         counters.drop('decoding_error');
-        this.options.logger.once(`apm-decode-${language}`, 'warn', `trace receiver: cannot decode a ${language || 'tracer'} payload: ${error.message}`);
+        this.options.logger.once('apm-decode', 'warn', `trace receiver: cannot decode a ${language || 'tracer'} payload: ${error.message}`);
         return this.reply(res, 400, 'text/plain', `${error.message}\n`);
       }
       if (version) this.replyRates(res, version);
@@ -203,9 +205,9 @@ export class TraceReceiver {
     }
   }
 
-  private async tooLarge(req: IncomingMessage, res: ServerResponse, language: string): Promise<void> {
+  private async tooLarge(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.options.counters.drop('payload_too_large');
-    this.options.logger.once(`apm-413-${language}`, 'warn', `trace receiver: a payload over ${this.options.maxPayloadBytes} bytes was refused (DD_APM_MAX_PAYLOAD_SIZE)`);
+    this.options.logger.once('apm-413', 'warn', `trace receiver: a payload over ${this.options.maxPayloadBytes} bytes was refused (DD_APM_MAX_PAYLOAD_SIZE)`);
     // Close after answering: the rest of an oversized body is not worth reading.
     this.reply(res, 413, 'text/plain', 'request body too large\n', { Connection: 'close' });
     req.resume();

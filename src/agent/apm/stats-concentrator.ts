@@ -5,7 +5,7 @@ import { MEASURED_KEY, TOP_LEVEL_KEY, type Span } from './span.js';
 
 export const STATS_BUCKET_NS = 10_000_000_000n;
 const STATS_SPAN_KINDS = new Set(['server', 'client', 'producer', 'consumer']);
-/** Groups kept per bucket and tracer identity before new ones are counted as dropped: memory stays bounded. */
+/** Groups kept per bucket (all tracer identities together) before new ones are counted as dropped: memory stays bounded. */
 const MAX_GROUPS = 10_000;
 
 /** What a ClientStatsPayload is keyed by: stats of different tracers or envs never mix. */
@@ -47,6 +47,7 @@ function eligible(span: Span): boolean {
 export class StatsConcentrator {
   /** bucket start → identity key → group key → stats */
   private readonly buckets = new Map<bigint, Map<string, { identity: StatsIdentity; groups: Map<string, GroupedStats> }>>();
+  private readonly groupsPerBucket = new Map<bigint, number>();
   droppedGroups = 0;
 
   /** Adds the eligible spans of one trace; `weight` undoes client-side sampling (1 / _sample_rate). */
@@ -72,10 +73,12 @@ export class StatsConcentrator {
       const groupKey = `${span.service}\u0000${span.name}\u0000${span.resource}\u0000${span.type}\u0000${status}\u0000${synthetics}\u0000${spanKind}`;
       let group = byIdentity.groups.get(groupKey);
       if (!group) {
-        if (byIdentity.groups.size >= MAX_GROUPS) {
+        const groups = this.groupsPerBucket.get(start) ?? 0;
+        if (groups >= MAX_GROUPS) {
           this.droppedGroups++;
           continue;
         }
+        this.groupsPerBucket.set(start, groups + 1);
         group = {
           service: span.service,
           name: span.name,
@@ -109,6 +112,7 @@ export class StatsConcentrator {
     for (const [start, bucket] of [...this.buckets].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       if (!force && start + 2n * STATS_BUCKET_NS > nowNs) continue;
       this.buckets.delete(start);
+      this.groupsPerBucket.delete(start);
       for (const { identity, groups } of bucket.values()) out.push({ identity, start, groups: [...groups.values()] });
     }
     return out;
