@@ -90,8 +90,9 @@ export class TraceReceiver {
     this.server = server;
   }
 
-  /** Stops accepting connections; requests in progress finish (bounded by `deadline`). */
+  /** Stops accepting connections; requests in progress get a second at most, the writer needs the rest of `deadline`. */
   async stop(deadline: number): Promise<void> {
+    deadline = Math.min(deadline, Date.now() + 1000);
     const server = this.server;
     if (!server) return;
     this.server = undefined;
