@@ -1,5 +1,6 @@
 // Hostile input over real UDP: oversized packets, and 10^5 random and malformed datagrams whose
 // expected counters are known by construction; the agent keeps serving and counts exactly.
+import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pointOf, startHarness, until, type Harness } from './agent-harness.js';
@@ -22,6 +23,18 @@ describe('dogstatsd hostile input', () => {
   });
   afterEach(async () => {
     await h.close();
+  });
+
+  it('plain `nc -u`: CRLF, empty lines, unicode tags, NaN and a bad rate beside good lines', async () => {
+    const datagram = 'nc.hits:1|c|#名前:値,emoji:🚀\r\n\n\nnc.temp:NaN|g\nnc.rate:1|c|@-1\nnc.multi:1:2|h\r\n';
+    execFileSync('nc', ['-u', '-w0', '127.0.0.1', String(h.agent.dogstatsd.port)], { input: datagram });
+    await h.waitPackets(1);
+    expect(h.agent.dogstatsd.status()).toMatchObject({ metricSamples: 3, metricParseErrors: 2 });
+    h.closeBucket();
+    await h.flush();
+    const hits = h.series().find((s) => s.metric === 'nc.hits')!;
+    expect(hits.tags).toEqual(['emoji:🚀', '名前:値']);
+    expect(h.series().find((s) => s.metric === 'nc.multi.count')!.points[0]![1]).toBe(0.2);
   });
 
   it('a datagram over 8192 bytes keeps its whole messages within the buffer and is counted', async () => {
