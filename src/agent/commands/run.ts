@@ -18,7 +18,13 @@ export async function runCommand(args: AgentArgs, env: NodeJS.ProcessEnv, io: Io
   }
   const flushIntervalMs = Number(args.flags.get('flush-interval-ms') ?? '') || undefined;
   const stopTimeoutMs = Number(args.flags.get('stop-timeout-ms') ?? '') || DEFAULT_STOP_TIMEOUT_MS;
-  const agent = createAgent(settings, { logger, ...(flushIntervalMs !== undefined ? { flushIntervalMs } : {}) });
+  let agent: ReturnType<typeof createAgent>;
+  try {
+    agent = createAgent(settings, { logger, ...(flushIntervalMs !== undefined ? { flushIntervalMs } : {}) });
+  } catch (error) {
+    logger.error(`cannot start: ${(error as Error).message}`);
+    return 1;
+  }
   try {
     await agent.start();
   } catch (error) {

@@ -1,6 +1,6 @@
 // DogStatsD listeners: UDP (dgram) and an optional Unix datagram socket, both feeding the parser.
 import { createSocket, type Socket } from 'node:dgram';
-import { rmSync } from 'node:fs';
+import { lstatSync, rmSync } from 'node:fs';
 import type { Component } from '../component.js';
 import type { Logger } from '../log.js';
 import type { DogStatsdCounters } from './counters.js';
@@ -88,7 +88,7 @@ export class DogStatsdServer implements Component {
       this.options.logger.error(`dogstatsd: cannot listen on ${path}: ${module.message}`);
       return;
     }
-    rmSync(path, { force: true }); // a socket file left by a previous run would make bind fail
+    removeStaleSocket(path); // a socket file left by a previous run would make bind fail
     const socket = module.createSocket('unix_dgram', this.receive);
     socket.on('error', (error) => {
       this.udsError = error.message;
@@ -112,7 +112,7 @@ export class DogStatsdServer implements Component {
       } catch {
         // already closed
       }
-      rmSync(this.options.socketPath!, { force: true });
+      removeStaleSocket(this.options.socketPath!);
     }
   }
 
@@ -122,5 +122,14 @@ export class DogStatsdServer implements Component {
       unixSocket: this.options.socketPath ? (this.uds !== undefined ? this.options.socketPath : `unavailable: ${this.udsError ?? 'not started'}`) : 'disabled',
       ...this.options.counters.snapshot(),
     };
+  }
+}
+
+/** Removes `path` only when it is a socket: a mistyped DD_DOGSTATSD_SOCKET never deletes a file. */
+function removeStaleSocket(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) rmSync(path, { force: true });
+  } catch {
+    // nothing there
   }
 }

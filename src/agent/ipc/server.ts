@@ -25,6 +25,7 @@ export class IpcServer implements Component {
   readonly name = 'ipc';
   private server: Server | undefined;
   private boundPort = 0;
+  private error: string | undefined;
 
   constructor(private readonly options: IpcServerOptions) {}
 
@@ -55,13 +56,20 @@ export class IpcServer implements Component {
         res.writeHead(404).end();
       }
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.options.port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (error) {
+      // Metrics matter more than the status API: keep running without it.
+      this.error = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      this.options.logger.error(`ipc: cannot listen on 127.0.0.1:${this.options.port} (${this.error}); \`agent status\` is unavailable, metrics still flow`);
+      return;
+    }
     this.server = server;
     this.boundPort = (server.address() as AddressInfo).port;
     this.options.logger.info(`ipc: status API on 127.0.0.1:${this.boundPort}`);
@@ -74,6 +82,6 @@ export class IpcServer implements Component {
   }
 
   status(): Record<string, unknown> {
-    return { address: `127.0.0.1:${this.boundPort}` };
+    return this.error !== undefined ? { address: `unavailable: ${this.error}` } : { address: `127.0.0.1:${this.boundPort}` };
   }
 }
