@@ -94,7 +94,7 @@ export function createTraceAgent(options: TraceAgentOptions): TraceAgent {
   const env = config.DD_ENV ?? '';
   const counters = new ApmCounters();
   const sampler = new PrioritySampler(config.DD_APM_MAX_TPS, DEFAULT_ERROR_TPS, now);
-  const concentrator = new StatsConcentrator();
+  const concentrator = new StatsConcentrator(nowNs);
   const transport = new Transport({
     name: 'trace-writer',
     baseUrl: traceIntakeUrl(config),

@@ -50,13 +50,22 @@ export class StatsConcentrator {
   private readonly groupsPerBucket = new Map<bigint, number>();
   droppedGroups = 0;
 
+  /** `nowNs`: the agent's clock; spans ending far from it are counted in the nearest bucket kept. */
+  constructor(private readonly nowNs: () => bigint) {}
+
   /** Adds the eligible spans of one trace; `weight` undoes client-side sampling (1 / _sample_rate). */
   add(spans: Span[], identity: StatsIdentity, origin: string, weight: number): void {
+    const now = this.nowNs();
+    const current = now - (now % STATS_BUCKET_NS);
     const identityKey = `${identity.env}\u0000${identity.version}\u0000${identity.lang}\u0000${identity.tracerVersion}\u0000${identity.runtimeId}`;
     for (const span of spans) {
       if (!eligible(span)) continue;
       const end = span.start + BigInt(span.duration);
-      const start = end - (end % STATS_BUCKET_NS);
+      let start = end - (end % STATS_BUCKET_NS);
+      // As the trace-agent: a span older than the buffer goes to its oldest bucket; one from a clock
+      // far ahead goes to the current one, so a bad clock cannot open buckets without end.
+      if (start < current - STATS_BUCKET_NS) start = current - STATS_BUCKET_NS;
+      else if (start > current + STATS_BUCKET_NS) start = current;
       let bucket = this.buckets.get(start);
       if (!bucket) {
         bucket = new Map();

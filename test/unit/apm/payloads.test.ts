@@ -88,16 +88,22 @@ describe('stats', () => {
   });
 
   it('aggregates eligible spans per group into 10 s buckets and encodes them as the intake expects', () => {
-    const c = new StatsConcentrator();
+    const c = new StatsConcentrator(() => START);
     const identity = { env: 'prod', version: '3', lang: 'go', tracerVersion: '1', runtimeId: '' };
     const top = { _top_level: 1 };
     c.add([s({ metrics: top, meta: { 'http.status_code': '200' } }), s({ metrics: top, error: 1, meta: { 'http.status_code': '500' } })], identity, '', 1);
     c.add([s({ metrics: top, meta: { 'http.status_code': '200' } })], identity, '', 4); // sampled at 25%: weighs 4
     c.add([s({ name: 'inner' })], identity, '', 1); // neither top-level nor measured: no stats
-    expect(c.flush(START, false)).toEqual([]); // bucket still open
-    const buckets = c.flush(START + 30_000_000_000n, false);
-    expect(buckets).toHaveLength(1);
-    expect(buckets[0]!.start).toBe(1_700_000_000_000_000_000n);
+    c.add([s({ name: 'ancient', metrics: top, start: START - 3_600_000_000_000n })], identity, '', 1); // lands in the oldest bucket kept
+    c.add([s({ name: 'future', metrics: top, start: START + 3_600_000_000_000n })], identity, '', 1); // lands in the current bucket
+    expect(c.flush(START, false)).toEqual([]); // buckets still open for late spans
+    const flushed = c.flush(START + 30_000_000_000n, false);
+    expect(flushed.map((b) => [b.start, b.groups.map((g) => g.name).sort()])).toEqual([
+      [1_699_999_990_000_000_000n, ['ancient']],
+      [1_700_000_000_000_000_000n, ['future', 'op', 'op']],
+    ]);
+    const buckets = flushed.slice(1);
+    buckets[0]!.groups = buckets[0]!.groups.filter((g) => g.name === 'op');
     const records = decodeStats(encodeAgentStats(buckets, { hostname: 'h', env: 'prod', agentVersion: '0.1.0' }));
     const ok = records.find((r) => r.httpStatusCode === 200)!;
     const failed = records.find((r) => r.httpStatusCode === 500)!;
