@@ -10,6 +10,7 @@ import { ApmCounters } from './counters.js';
 import { DecodeError } from './decode-error.js';
 import { decodeV04, decodeV05 } from './decode-traces.js';
 import { agentState, infoDocument } from './info.js';
+import { obfuscateUrl } from './obfuscate-http.js';
 import { processTraces, type TracerIdentity } from './process-traces.js';
 import { header, headerTrue, TraceReceiver, type TraceVersion } from './receiver.js';
 import { DEFAULT_ERROR_TPS, PrioritySampler } from './sampler.js';
@@ -203,7 +204,7 @@ export function createTraceAgent(options: TraceAgentOptions): TraceAgent {
       writer.start();
       statsWriter.start(options.statsFlushIntervalMs ?? DEFAULT_STATS_FLUSH_INTERVAL_MS);
       started = true;
-      logger.info(`APM receiver listening on ${host}:${receiver.port}, forwarding to ${traceIntakeUrl(config)}`);
+      logger.info(`APM receiver listening on ${host}:${receiver.port}, forwarding to ${obfuscateUrl(traceIntakeUrl(config))}`);
     },
     async stop(deadline: number) {
       if (!started) return;
