@@ -9,6 +9,7 @@ import { CheckRunner } from './checks/runner.js';
 import { hostChecks } from './checks/system-checks.js';
 import type { Component } from './component.js';
 import { DogStatsdCounters } from './dogstatsd/counters.js';
+import { defaultReceiveBuffer } from './dogstatsd/receive-buffer.js';
 import { DogStatsdServer } from './dogstatsd/server.js';
 import type { BackoffPolicy } from './forwarder/backoff.js';
 import type { SplitLimits } from './forwarder/encode.js';
@@ -70,6 +71,7 @@ export function createAgent(settings: AgentSettings, options: AgentOptions = {})
   const startedAt = Date.now();
   const endpoint = metricsBaseUrl(settings.site, settings.ddUrl);
   const counters = new DogStatsdCounters();
+  const receiveBuffer = settings.dogstatsdReceiveBuffer === undefined ? defaultReceiveBuffer() : settings.dogstatsdReceiveBuffer || undefined;
   const aggregator = new Aggregator({
     hostname: settings.hostname,
     globalTags: settings.tags,
@@ -82,7 +84,7 @@ export function createAgent(settings: AgentSettings, options: AgentOptions = {})
     ephemeral: options.ephemeralPorts === true && settings.dogstatsdPort !== 0,
     nonLocalTraffic: settings.dogstatsdNonLocalTraffic,
     ...(settings.dogstatsdSocket !== undefined ? { socketPath: settings.dogstatsdSocket } : {}),
-    ...(settings.dogstatsdReceiveBuffer !== undefined ? { receiveBufferBytes: settings.dogstatsdReceiveBuffer } : {}),
+    ...(receiveBuffer !== undefined ? { receiveBufferBytes: receiveBuffer } : {}),
     sink: aggregator,
     counters,
     logger,

@@ -19,6 +19,7 @@ export interface AgentSettings {
   readonly dogstatsdPort: number;
   readonly dogstatsdSocket: string | undefined;
   readonly dogstatsdNonLocalTraffic: boolean;
+  /** Bytes asked for; 0 keeps the kernel default; undefined lets the agent pick (rmem_max, ≤ 4 MiB). */
   readonly dogstatsdReceiveBuffer: number | undefined;
   readonly histogramAggregates: readonly string[];
   /** Whole percents, ascending. */
@@ -103,7 +104,7 @@ export function loadSettings(configPath: string | undefined, env: NodeJS.Process
     dogstatsdPort: pick('DD_DOGSTATSD_PORT', 'dogstatsd_port'),
     dogstatsdSocket: pick('DD_DOGSTATSD_SOCKET', 'dogstatsd_socket') || undefined,
     dogstatsdNonLocalTraffic: pick('DD_DOGSTATSD_NON_LOCAL_TRAFFIC', 'dogstatsd_non_local_traffic'),
-    dogstatsdReceiveBuffer: pick('DD_DOGSTATSD_SO_RCVBUF', 'dogstatsd_so_rcvbuf') || undefined,
+    dogstatsdReceiveBuffer: pick('DD_DOGSTATSD_SO_RCVBUF', 'dogstatsd_so_rcvbuf'),
     histogramAggregates: pick('DD_HISTOGRAM_AGGREGATES', 'histogram_aggregates'),
     histogramPercentiles: [...new Set(pick('DD_HISTOGRAM_PERCENTILES', 'histogram_percentiles').map((p) => Math.round(p * 100)))].sort((a, b) => a - b),
     cmdPort: pick('DD_CMD_PORT', 'cmd_port'),

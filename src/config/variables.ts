@@ -242,7 +242,8 @@ export const variables = {
     default: undefined as number | undefined,
     phase: 'runtime',
     parse: integer(0, 2 ** 31 - 1),
-    doc: 'Receive buffer size of the DogStatsD socket, in bytes (capped by `net.core.rmem_max`).',
+    defaultDoc: '`net.core.rmem_max`, at most 4 MiB (built-in agent)',
+    doc: 'Receive buffer size of the DogStatsD socket, in bytes (capped by `net.core.rmem_max`); `0` keeps the kernel default.',
   }),
   DD_APM_RECEIVER_PORT: variable({
     default: DEFAULT_APM_RECEIVER_PORT,

@@ -17,7 +17,7 @@ export async function configCommand(args: AgentArgs, env: NodeJS.ProcessEnv, io:
     dogstatsd_port: s.dogstatsdPort,
     dogstatsd_socket: s.dogstatsdSocket ?? '',
     dogstatsd_non_local_traffic: s.dogstatsdNonLocalTraffic,
-    dogstatsd_so_rcvbuf: s.dogstatsdReceiveBuffer ?? 0,
+    dogstatsd_so_rcvbuf: s.dogstatsdReceiveBuffer ?? 'rmem_max (at most 4 MiB)',
     histogram_aggregates: [...s.histogramAggregates],
     histogram_percentiles: s.histogramPercentiles.map((p) => String(p / 100)),
     cmd_port: s.cmdPort,

@@ -31,6 +31,8 @@ export class DogStatsdServer implements Component {
   private udsError: string | undefined;
   private boundPort = 0;
   private udpAddress = 'disabled';
+  /** What the kernel granted (Linux reports twice the size asked, capped by rmem_max). */
+  private receiveBuffer = 0;
   private stopped = false;
 
   constructor(private readonly options: DogStatsdServerOptions) {}
@@ -77,6 +79,7 @@ export class DogStatsdServer implements Component {
     });
     this.boundPort = socket.address().port;
     this.udpAddress = `${socket.address().address}:${this.boundPort}`;
+    this.receiveBuffer = socket.getRecvBufferSize();
     this.udp = socket;
     this.options.logger.info(`dogstatsd: listening on UDP ${this.udpAddress}`);
   }
@@ -119,6 +122,7 @@ export class DogStatsdServer implements Component {
   status(): Record<string, unknown> {
     return {
       udp: this.udpAddress,
+      ...(this.receiveBuffer > 0 ? { udpReceiveBufferBytes: this.receiveBuffer } : {}),
       unixSocket: this.options.socketPath ? (this.uds !== undefined ? this.options.socketPath : `unavailable: ${this.udsError ?? 'not started'}`) : 'disabled',
       ...this.options.counters.snapshot(),
     };

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultReceiveBuffer } from '../../../src/agent/dogstatsd/receive-buffer.js';
 import { metricsBaseUrl } from '../../../src/agent/forwarder/endpoints.js';
 import { loadSettings, maskApiKey } from '../../../src/agent/settings.js';
 
@@ -35,6 +36,16 @@ describe('agent settings', () => {
     expect(s.dogstatsdPort).toBe(8125);
     expect(s.problems.join('\n')).toMatch(/not valid YAML/);
     expect(s.problems.join('\n')).toMatch(/DD_CMD_PORT/);
+  });
+
+  it('asks for rmem_max as receive buffer, at most 4 MiB; DD_DOGSTATSD_SO_RCVBUF=0 keeps the kernel default', () => {
+    writeFileSync(join(dir, 'rmem'), '8388608\n');
+    expect(defaultReceiveBuffer(join(dir, 'rmem'))).toBe(4 * 1024 * 1024);
+    writeFileSync(join(dir, 'rmem'), '1048576\n');
+    expect(defaultReceiveBuffer(join(dir, 'rmem'))).toBe(1048576);
+    expect(defaultReceiveBuffer(join(dir, 'missing'))).toBeUndefined();
+    expect(loadSettings(undefined, { DD_DOGSTATSD_SO_RCVBUF: '0' }).dogstatsdReceiveBuffer).toBe(0);
+    expect(loadSettings(undefined, {}).dogstatsdReceiveBuffer).toBeUndefined();
   });
 
   it('masks the API key to its last five characters', () => {
