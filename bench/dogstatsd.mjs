@@ -2,7 +2,7 @@
 // DogStatsD throughput and footprint: the built-in agent (lib/agent.js) vs Etsy's statsd daemon,
 // side by side on this machine. A paced sender (its own process) climbs a ladder of rates for
 // single-metric and ~1400-byte packed datagrams; each step's loss = 1 - received/sent samples.
-//   node bench/dogstatsd.mjs [--step-seconds 2] [--max-rate 400000] [--rcvbuf <bytes>]
+//   node bench/dogstatsd.mjs [--step-seconds 2] [--max-rate 400000] [--rcvbuf <bytes, 0 = kernel default>]
 import { spawn, execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,8 +20,8 @@ const flag = (name, fallback) => {
 };
 const STEP_SECONDS = flag('step-seconds', 2);
 const MAX_RATE = flag('max-rate', 400_000);
-// Both daemons read with the kernel's default receive buffer unless --rcvbuf is given (agent only).
-const RCVBUF = flag('rcvbuf', 0);
+// The agent's DD_DOGSTATSD_SO_RCVBUF: absent = its default (rmem_max, at most 4 MiB); 0 = the kernel default, as Etsy's daemon.
+const RCVBUF = flag('rcvbuf', undefined);
 const LADDER = [5_000, 10_000, 20_000, 40_000, 60_000, 80_000, 120_000, 160_000, 240_000, 320_000, 400_000].filter((r) => r <= MAX_RATE);
 const LOSS_LIMIT = 0.005;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -66,7 +66,7 @@ async function startBuiltin(sinkUrl) {
   writeFileSync(join(dir, 'datadog.yaml'), `dogstatsd_port: ${port}\ncmd_port: ${cmdPort}\n`);
   const started = performance.now();
   const child = spawn(process.execPath, [join(root, 'lib/agent.js'), 'run', '-c', join(dir, 'datadog.yaml')], {
-    env: { ...process.env, DD_API_KEY: 'bench0000000000000000000000000000', DD_DD_URL: sinkUrl, DD_APM_ENABLED: 'false', DD_DISABLE_HOST_METRICS: 'true', DD_LOG_LEVEL: 'info', ...(RCVBUF > 0 ? { DD_DOGSTATSD_SO_RCVBUF: String(RCVBUF) } : {}) },
+    env: { ...process.env, DD_API_KEY: 'bench0000000000000000000000000000', DD_DD_URL: sinkUrl, DD_APM_ENABLED: 'false', DD_DISABLE_HOST_METRICS: 'true', DD_LOG_LEVEL: 'info', ...(RCVBUF !== undefined ? { DD_DOGSTATSD_SO_RCVBUF: String(RCVBUF) } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await waitForOutput(child, /dogstatsd: listening on UDP/);
@@ -220,7 +220,7 @@ sink.close();
 
 const f = (n, d = 0) => (n === undefined ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
 const node = process.version;
-console.log(`DogStatsD, ${STEP_SECONDS} s per step, loss limit ${LOSS_LIMIT * 100} %, agent SO_RCVBUF ${RCVBUF > 0 ? RCVBUF : 'default'}; ${cpus().length} cores, node ${node}; load average before: ${loadBefore}`);
+console.log(`DogStatsD, ${STEP_SECONDS} s per step, loss limit ${LOSS_LIMIT * 100} %, agent DD_DOGSTATSD_SO_RCVBUF ${RCVBUF !== undefined ? RCVBUF : 'unset (rmem_max, at most 4 MiB)'}; ${cpus().length} cores, node ${node}; load average before: ${loadBefore}`);
 console.log('| Receiver | Payload | Loss-free datagrams/s | Samples/s | CPU at that rate | Peak RSS |');
 console.log('| --- | --- | ---: | ---: | ---: | ---: |');
 for (const r of results) {
