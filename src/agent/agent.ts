@@ -13,7 +13,7 @@ import { defaultReceiveBuffer } from './dogstatsd/receive-buffer.js';
 import { DogStatsdServer } from './dogstatsd/server.js';
 import type { BackoffPolicy } from './forwarder/backoff.js';
 import type { SplitLimits } from './forwarder/encode.js';
-import { metricsBaseUrl } from './forwarder/endpoints.js';
+import { displayUrl, metricsBaseUrl } from './forwarder/endpoints.js';
 import { Flusher } from './forwarder/flusher.js';
 import { Transport } from './forwarder/transport.js';
 import { ensureAuthToken } from './ipc/auth-token.js';
@@ -117,7 +117,7 @@ export function createAgent(settings: AgentSettings, options: AgentOptions = {})
     hostname: settings.hostname,
     tags: settings.tags,
     apiKey: maskApiKey(settings.apiKey),
-    endpoint,
+    endpoint: displayUrl(endpoint),
     healthy: true,
     configProblems: settings.problems,
     components: Object.fromEntries(components.map((c) => [c.name, c.status()])),

@@ -1,7 +1,7 @@
 // `agent config`: the settings the agent runs with (datadog.yaml + DD_* overrides), key masked.
 import { stringify } from 'yaml';
 import type { Io } from '../../io.js';
-import { metricsBaseUrl } from '../forwarder/endpoints.js';
+import { displayUrl, metricsBaseUrl } from '../forwarder/endpoints.js';
 import { loadSettings, maskApiKey } from '../settings.js';
 import type { AgentArgs } from './args.js';
 
@@ -10,7 +10,7 @@ export async function configCommand(args: AgentArgs, env: NodeJS.ProcessEnv, io:
   const shown = {
     api_key: maskApiKey(s.apiKey),
     site: s.site,
-    dd_url: metricsBaseUrl(s.site, s.ddUrl),
+    dd_url: displayUrl(metricsBaseUrl(s.site, s.ddUrl)),
     hostname: s.hostname,
     tags: [...s.tags],
     log_level: s.logLevel,

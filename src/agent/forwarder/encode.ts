@@ -72,7 +72,9 @@ export async function eventPayloads(events: readonly AgentEvent[], hostname: str
   const bySource = new Map<string, Buffer[]>();
   for (const event of events) {
     const source = event.source_type_name ?? 'api';
-    bySource.set(source, [...(bySource.get(source) ?? []), Buffer.from(JSON.stringify(event))]);
+    const list = bySource.get(source) ?? [];
+    list.push(Buffer.from(JSON.stringify(event)));
+    bySource.set(source, list);
   }
   const payloads: Payload[] = [];
   for (const [source, items] of bySource) {

@@ -17,3 +17,15 @@ export function metricsBaseUrl(site: string, ddUrl: string | undefined, version:
 
 /** Intake size limits of a v1 series or sketch payload. */
 export const PAYLOAD_LIMITS = { maxCompressedBytes: 2_500_000, maxRawBytes: 4_000_000 } as const;
+
+/** A URL fit for status and logs: any `user:password@` part removed. */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '(invalid URL)';
+  }
+}

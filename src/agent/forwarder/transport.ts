@@ -6,6 +6,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Component } from '../component.js';
 import type { Logger } from '../log.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { displayUrl } from './endpoints.js';
 
 export interface Payload {
   /** Path below the base URL, e.g. `/api/v1/series`. */
@@ -114,7 +115,7 @@ export class Transport implements Component {
 
   status(): Record<string, unknown> {
     return {
-      endpoint: this.options.baseUrl,
+      endpoint: displayUrl(this.options.baseUrl),
       ...this.counters,
       queuedPayloads: this.queue.length,
       queuedBytes: this.queueBytes,

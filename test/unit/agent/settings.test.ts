@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultReceiveBuffer } from '../../../src/agent/dogstatsd/receive-buffer.js';
-import { metricsBaseUrl } from '../../../src/agent/forwarder/endpoints.js';
+import { displayUrl, metricsBaseUrl } from '../../../src/agent/forwarder/endpoints.js';
 import { loadSettings, maskApiKey } from '../../../src/agent/settings.js';
 
 describe('agent settings', () => {
@@ -56,5 +56,6 @@ describe('agent settings', () => {
   it('derives the intake host from the site and version unless DD_DD_URL is set', () => {
     expect(metricsBaseUrl('datadoghq.eu', undefined, '7.81.2')).toBe('https://7-81-2-app.agent.datadoghq.eu');
     expect(metricsBaseUrl('datadoghq.com', 'http://127.0.0.1:9/', '7.81.2')).toBe('http://127.0.0.1:9');
+    expect(displayUrl('https://user:secret@proxy.example:8443/dd')).toBe('https://proxy.example:8443/dd');
   });
 });
