@@ -3,11 +3,12 @@
 //   --short   a 8 s run (CI)      --keep   leave the intake and the dyno running until Ctrl-C
 //   --seconds N   traffic duration --rate N   requests per second   --intake-port N (0 = any)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { diagnose } from './demo/diagnose.js';
 import { bootDyno, restartSignal, waitForWeb, type Dyno } from './demo/dyno.js';
 import { freePort } from './demo/ports.js';
 import { compare, summaryOf } from './demo/report.js';
@@ -149,7 +150,10 @@ async function main(): Promise<number> {
   const lost = checks.filter((c) => !c.ok);
   writeFileSync(join(work, 'summary.json'), JSON.stringify({ sent, checks, summary }, null, 2));
   if (lost.length === 0) detail('Nothing lost: every request, trace, check and event reached the intake.');
-  else detail(`MISMATCH in ${lost.length} check(s): ${lost.map((c) => c.what).join('; ')} (dyno log: ${logFile})`);
+  else {
+    detail(`MISMATCH in ${lost.length} check(s): ${lost.map((c) => c.what).join('; ')} (dyno log: ${logFile})`);
+    for (const hint of diagnose(readFileSync(logFile, 'utf8'))) detail(`  why: ${hint}`);
+  }
   detail(`Page: ${intake}/#metric=demo.requests`);
 
   if (args.keep) {
