@@ -14,7 +14,13 @@ const TYPES: Record<string, string> = {
 
 /** Sends `pathname` from `uiDir`; false when there is no such file. */
 export async function serveStatic(uiDir: string, pathname: string, res: ServerResponse): Promise<boolean> {
-  const relative = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(/^[/\\]+/, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+  } catch {
+    return false; // a malformed %-escape names no file
+  }
+  const relative = normalize(decoded).replace(/^[/\\]+/, '');
   if (relative.startsWith('..') || relative.includes(`${sep}..`)) return false;
   const file = join(uiDir, relative);
   let content: Buffer;

@@ -162,6 +162,8 @@ describe('intake command (lib/intake.js)', () => {
     };
     try {
       const first = await run();
+      expect((await fetch(`${first.url}/%E0%A4%A`)).status).toBe(404);
+      expect((await fetch(`${first.url}/..%2f..%2fpackage.json`)).status).toBe(404);
       const page = await fetch(`${first.url}/`);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('<title>');
