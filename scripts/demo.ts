@@ -1,6 +1,7 @@
 // `npm run demo`: builds examples/node-app with bin/compile (builtin flavour), boots it like a dyno
 // against a local intake, drives traffic, restarts it with SIGTERM and checks nothing was lost.
 //   --short   a 8 s run (CI)      --keep   leave the intake and the dyno running until Ctrl-C
+//   --app node-app|gunicorn-app   which example of examples/ to build (node-app by default)
 //   --seconds N   traffic duration --rate N   requests per second   --intake-port N (0 = any)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,16 +12,15 @@ import { parseArgs } from 'node:util';
 import { diagnose } from './demo/diagnose.js';
 import { bootDyno, restartSignal, waitForWeb, type Dyno } from './demo/dyno.js';
 import { freePort } from './demo/ports.js';
-import { compare, summaryOf } from './demo/report.js';
+import { APPS, compare, summaryOf, type AppName } from './demo/report.js';
 import { buildSlug, webCommand } from './demo/slug.js';
 import { bootProbe, driveTraffic } from './demo/traffic.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-const APP = 'node-app';
-const SERVICE = 'demo-app';
 
 const { values: args } = parseArgs({
   options: {
+    app: { type: 'string', default: 'node-app' },
     short: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     seconds: { type: 'string' },
@@ -28,6 +28,12 @@ const { values: args } = parseArgs({
     'intake-port': { type: 'string', default: '8080' },
   },
 });
+if (!(args.app in APPS)) {
+  process.stderr.write(` !     --app must be one of ${Object.keys(APPS).join(', ')} (the folders of examples/), not ${args.app}\n`);
+  process.exit(2);
+}
+const APP = args.app as AppName;
+const SERVICE = APPS[APP].service;
 const seconds = Number(args.seconds ?? (args.short ? 8 : 30));
 // Under 10 traces/s per service, so the agent's priority sampler keeps every trace.
 const rate = Number(args.rate);
@@ -144,7 +150,7 @@ async function main(): Promise<number> {
   detail(`${stop.processes} processes got SIGTERM; ${stop.killed === 0 ? `all exited in ${stop.seconds.toFixed(1)} s` : `${stop.killed} still running after 30 s were killed`}`);
 
   step('Summary');
-  const { checks, summary } = await compare(intake, sent, SERVICE);
+  const { checks, summary } = await compare(intake, sent, APP);
   for (const c of checks) detail(`${c.ok ? '✓' : '✗'} ${c.what.padEnd(40)} sent ${String(c.sent).padStart(5)}   received ${String(c.received).padStart(5)}`);
   detail(`  received in all: ${summary.metrics.names} metrics (${summary.metrics.points} points), ${summary.distributions.names} distributions, ${summary.traces.traces} traces (${summary.traces.spans} spans), ${summary.checks} service checks, ${summary.events} events, ${summary.stats} APM stats`);
   const lost = checks.filter((c) => !c.ok);
@@ -154,7 +160,7 @@ async function main(): Promise<number> {
     detail(`MISMATCH in ${lost.length} check(s): ${lost.map((c) => c.what).join('; ')} (dyno log: ${logFile})`);
     for (const hint of diagnose(readFileSync(logFile, 'utf8'))) detail(`  why: ${hint}`);
   }
-  detail(`Page: ${intake}/#metric=demo.requests`);
+  detail(`Page: ${intake}/#metric=${APPS[APP].pageMetric}`);
 
   if (args.keep) {
     step('--keep: web.1 boots again (as after a restart) with light traffic; Ctrl-C stops everything');

@@ -8,7 +8,7 @@ function firstLine(lines: readonly string[], pattern: RegExp): number {
 export function diagnose(dynoLog: string): string[] {
   const lines = dynoLog.split('\n');
   const hints: string[] = [];
-  const appUp = firstLine(lines, /demo-app listening on/);
+  const appUp = firstLine(lines, /demo-app listening on|Listening at: http/);
   const statsdUp = firstLine(lines, /dogstatsd: listening/i);
   if (appUp >= 0 && (statsdUp < 0 || statsdUp > appUp)) {
     hints.push('The app was serving before DogStatsD listened: what it sent first (its start event, the first request) went to a closed UDP port.');

@@ -34,29 +34,62 @@ export async function summaryOf(intake: string): Promise<Summary> {
   return get<Summary>(intake, 'summary');
 }
 
-export async function compare(intake: string, sent: TrafficCounts, service: string): Promise<{ checks: Check[]; summary: Summary }> {
-  const summary = await summaryOf(intake);
+function common(summary: Summary, checks: { check: string }[]): Check[] {
+  const rejected = Object.values(summary.rejected).reduce((n, c) => n + c, 0);
+  const up = checks.filter((c) => c.check === 'datadog.agent.up').length;
+  return [
+    { what: 'service check datadog.agent.up', sent: '>= 1', received: up, ok: up >= 1 },
+    { what: 'payloads refused by the intake', sent: 0, received: rejected, ok: rejected === 0 },
+  ];
+}
+
+/** hot-shots counters, histogram and distribution, dd-trace traces, a check and an event. */
+async function nodeAppChecks(intake: string, sent: TrafficCounts, service: string, checks: { check: string }[]): Promise<Check[]> {
   const requests = countOf(await get<SeriesResponse>(intake, 'series?metric=demo.requests'));
   const errors = countOf(await get<SeriesResponse>(intake, 'series?metric=demo.errors'));
   const timings = countOf(await get<SeriesResponse>(intake, 'series?metric=demo.response_time.count'));
   const sizes = (await get<DistributionResponse>(intake, 'distribution?metric=demo.response_bytes')).points.reduce((n, p) => n + p.cnt, 0);
   const traces = await get<TraceSummary[]>(intake, `traces?service=${encodeURIComponent(service)}&limit=10000`);
-  const checks = await get<{ check: string }[]>(intake, 'checks?limit=10000');
   const events = await get<{ title: string }[]>(intake, 'events?limit=10000');
   const errorRequests = sent.byRoute['/error'] ?? 0;
-  const rejected = Object.values(summary.rejected).reduce((n, c) => n + c, 0);
-  const count = (name: string) => checks.filter((c) => c.check === name).length;
-  const list: Check[] = [
+  const errorTraces = traces.filter((t) => t.errors > 0).length;
+  const serving = checks.filter((c) => c.check === 'demo.app.can_serve').length;
+  const started = events.filter((e) => e.title === 'demo-app started').length;
+  return [
     { what: 'demo.requests (counter)', sent: sent.requests, received: requests, ok: requests === sent.requests },
     { what: 'demo.errors (counter)', sent: errorRequests, received: errors, ok: errors === errorRequests },
     { what: 'demo.response_time (histogram .count)', sent: sent.requests, received: timings, ok: timings === sent.requests },
     { what: 'demo.response_bytes (distribution)', sent: sent.requests, received: sizes, ok: sizes === sent.requests },
     { what: `traces of ${service}`, sent: sent.requests, received: traces.length, ok: traces.length === sent.requests },
-    { what: `error traces of ${service}`, sent: errorRequests, received: traces.filter((t) => t.errors > 0).length, ok: traces.filter((t) => t.errors > 0).length === errorRequests },
-    { what: 'service check demo.app.can_serve', sent: '>= 1', received: count('demo.app.can_serve'), ok: count('demo.app.can_serve') >= 1 },
-    { what: 'service check datadog.agent.up', sent: '>= 1', received: count('datadog.agent.up'), ok: count('datadog.agent.up') >= 1 },
-    { what: 'event "demo-app started"', sent: 1, received: events.filter((e) => e.title === 'demo-app started').length, ok: events.filter((e) => e.title === 'demo-app started').length === 1 },
-    { what: 'payloads refused by the intake', sent: 0, received: rejected, ok: rejected === 0 },
+    { what: `error traces of ${service}`, sent: errorRequests, received: errorTraces, ok: errorTraces === errorRequests },
+    { what: 'service check demo.app.can_serve', sent: '>= 1', received: serving, ok: serving >= 1 },
+    { what: 'event "demo-app started"', sent: 1, received: started, ok: started === 1 },
   ];
-  return { checks: list, summary };
+}
+
+/** gunicorn's own statsd client: request counter, duration histogram, per-status counters. */
+async function gunicornChecks(intake: string, sent: TrafficCounts): Promise<Check[]> {
+  const requests = countOf(await get<SeriesResponse>(intake, 'series?metric=demo.gunicorn.requests'));
+  const timings = countOf(await get<SeriesResponse>(intake, 'series?metric=demo.gunicorn.request.duration.count'));
+  const errors = countOf(await get<SeriesResponse>(intake, 'series?metric=demo.gunicorn.request.status.500'));
+  const errorRequests = sent.byStatus['500'] ?? 0;
+  return [
+    { what: 'demo.gunicorn.requests (counter)', sent: sent.requests, received: requests, ok: requests === sent.requests },
+    { what: 'demo.gunicorn.request.duration (.count)', sent: sent.requests, received: timings, ok: timings === sent.requests },
+    { what: 'demo.gunicorn.request.status.500', sent: errorRequests, received: errors, ok: errors === errorRequests },
+  ];
+}
+
+/** The example apps the demo can build, what they are called and what they must deliver. */
+export const APPS = {
+  'node-app': { service: 'demo-app', pageMetric: 'demo.requests', checks: nodeAppChecks },
+  'gunicorn-app': { service: 'demo-gunicorn', pageMetric: 'demo.gunicorn.requests', checks: gunicornChecks },
+} as const;
+export type AppName = keyof typeof APPS;
+
+export async function compare(intake: string, sent: TrafficCounts, app: AppName): Promise<{ checks: Check[]; summary: Summary }> {
+  const summary = await summaryOf(intake);
+  const checks = await get<{ check: string }[]>(intake, 'checks?limit=10000');
+  const { service } = APPS[app];
+  return { checks: [...(await APPS[app].checks(intake, sent, service, checks)), ...common(summary, checks)], summary };
 }

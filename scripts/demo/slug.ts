@@ -46,7 +46,8 @@ export interface BuildResult {
 export function buildSlug(repo: string, app: string, buildDir: string, cacheDir: string, envDir: string, env: Record<string, string>): Promise<BuildResult> {
   const source = join(repo, 'examples', app);
   cpSync(source, buildDir, { recursive: true });
-  const pkg = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  // A Node app gets its dependencies; others (the gunicorn app) use what the machine has.
+  const pkg = existsSync(join(source, 'package.json')) ? (JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }) : {};
   for (const folder of dependencyClosure(repo, Object.keys(pkg.dependencies ?? {}))) {
     mkdirSync(dirname(join(buildDir, folder)), { recursive: true });
     cpSync(join(repo, folder), join(buildDir, folder), { recursive: true, verbatimSymlinks: true });

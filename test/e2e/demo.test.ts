@@ -57,4 +57,17 @@ describe('npm run demo -- --short --keep', () => {
       await exited;
     }
   });
+
+  it('builds the gunicorn example too: its statsd counters arrive whole across the restart', { timeout: 120_000 }, async () => {
+    const demo = spawn('bash', ['scripts/demo.sh', '--short', '--app', 'gunicorn-app', '--intake-port', '0'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    demo.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    demo.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => demo.once('exit', resolve));
+    expect(code, out).toBe(0);
+    const summary = out.slice(out.indexOf('-----> Summary'));
+    expect(summary).toContain('Nothing lost');
+    expect(summary).toMatch(/✓ demo\.gunicorn\.requests \(counter\) +sent +\d+ +received +\d+/);
+    expect(summary).not.toContain('✗');
+  });
 });
