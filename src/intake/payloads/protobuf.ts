@@ -40,15 +40,18 @@ export function readMapEntry<V>(bytes: Uint8Array, what: string, readValue: (rea
   let key = '';
   let value = fallback;
   readFields(bytes, what, (field, wireType, reader) => {
-    if (field === 1) {
-      expectWire(wireType, WireType.LengthDelimited, `${what} key`);
-      key = reader.string();
-    } else if (field === 2) {
-      value = readValue(reader, wireType);
-    } else return false;
+    if (field === 1) key = readString(reader, wireType, `${what} key`);
+    else if (field === 2) value = readValue(reader, wireType);
+    else return false;
     return true;
   });
   into[key] = value;
+}
+
+/** A string field, its wire type checked. */
+export function readString(reader: BinaryReader, wireType: WireType, what: string): string {
+  expectWire(wireType, WireType.LengthDelimited, what);
+  return reader.string();
 }
 
 export function int64String(value: bigint | string): string {

@@ -2,7 +2,7 @@
 import type { MetricType, SeriesRecord } from '../records.js';
 import { array, number, object, optionalNumber, optionalString, parseJson, string, stringList } from './json-fields.js';
 import { PayloadError } from './payload-error.js';
-import { expectWire, int64Number, readFields, WireType } from './protobuf.js';
+import { expectWire, int64Number, readFields, readString, WireType } from './protobuf.js';
 
 /** MetricPayload.MetricType: UNSPECIFIED 0, COUNT 1, RATE 2, GAUGE 3. */
 const TYPES: readonly MetricType[] = ['unspecified', 'count', 'rate', 'gauge'];
@@ -79,20 +79,17 @@ function decodeMetricSeries(bytes: Uint8Array, path: string): SeriesRecord {
         const resource = { type: '', name: '' };
         readFields(reader.bytes(), `${path}.resources`, (f, w, r) => {
           if (f !== 1 && f !== 2) return false;
-          expectWire(w, WireType.LengthDelimited, `${path}.resources`);
-          resource[f === 1 ? 'type' : 'name'] = r.string();
+          resource[f === 1 ? 'type' : 'name'] = readString(r, w, `${path}.resources`);
           return true;
         });
         resources.push(resource);
         return true;
       }
       case 2:
-        expectWire(wireType, WireType.LengthDelimited, `${path}.metric`);
-        metric = reader.string();
+        metric = readString(reader, wireType, `${path}.metric`);
         return true;
       case 3:
-        expectWire(wireType, WireType.LengthDelimited, `${path}.tags`);
-        tags.push(reader.string());
+        tags.push(readString(reader, wireType, `${path}.tags`));
         return true;
       case 4: {
         expectWire(wireType, WireType.LengthDelimited, `${path}.points`);
@@ -116,12 +113,10 @@ function decodeMetricSeries(bytes: Uint8Array, path: string): SeriesRecord {
         type = reader.int32();
         return true;
       case 6:
-        expectWire(wireType, WireType.LengthDelimited, `${path}.unit`);
-        unit = reader.string();
+        unit = readString(reader, wireType, `${path}.unit`);
         return true;
       case 7:
-        expectWire(wireType, WireType.LengthDelimited, `${path}.source_type_name`);
-        sourceTypeName = reader.string();
+        sourceTypeName = readString(reader, wireType, `${path}.source_type_name`);
         return true;
       case 8:
         expectWire(wireType, WireType.Varint, `${path}.interval`);

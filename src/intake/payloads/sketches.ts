@@ -1,7 +1,7 @@
 // `/api/beta/sketches`: agent-payload SketchPayload (protobuf), one record per dogsketch.
 import type { SketchRecord } from '../records.js';
 import { PayloadError } from './payload-error.js';
-import { expectWire, int64Number, readFields, readRepeated, WireType } from './protobuf.js';
+import { expectWire, int64Number, readFields, readRepeated, readString, WireType } from './protobuf.js';
 
 export function decodeSketches(body: Uint8Array): SketchRecord[] {
   const records: SketchRecord[] = [];
@@ -23,16 +23,13 @@ function decodeSketch(bytes: Uint8Array, path: string): SketchRecord[] {
   readFields(bytes, path, (field, wireType, reader) => {
     switch (field) {
       case 1:
-        expectWire(wireType, WireType.LengthDelimited, `${path}.metric`);
-        metric = reader.string();
+        metric = readString(reader, wireType, `${path}.metric`);
         return true;
       case 2:
-        expectWire(wireType, WireType.LengthDelimited, `${path}.host`);
-        host = reader.string();
+        host = readString(reader, wireType, `${path}.host`);
         return true;
       case 4:
-        expectWire(wireType, WireType.LengthDelimited, `${path}.tags`);
-        tags.push(reader.string());
+        tags.push(readString(reader, wireType, `${path}.tags`));
         return true;
       case 7:
         expectWire(wireType, WireType.LengthDelimited, `${path}.dogsketches`);

@@ -1,23 +1,18 @@
 // `/api/v0.2/traces`: agent-payload AgentPayload (protobuf), flattened to one record per span.
 import type { SpanRecord } from '../records.js';
 import { PayloadError } from './payload-error.js';
-import { expectWire, int64Number, int64String, readFields, readMapEntry, WireType, type BinaryReader } from './protobuf.js';
+import { expectWire, int64Number, int64String, readFields, readMapEntry, readString, WireType } from './protobuf.js';
 
 type Context = Pick<SpanRecord, 'env' | 'host' | 'language' | 'tracerVersion' | 'priority' | 'origin'>;
 type Span = Omit<SpanRecord, keyof Context>;
-
-function str(reader: BinaryReader, wireType: WireType, what: string): string {
-  expectWire(wireType, WireType.LengthDelimited, what);
-  return reader.string();
-}
 
 export function decodeAgentPayload(body: Uint8Array): SpanRecord[] {
   let hostName = '';
   let env = '';
   const tracerPayloads: Uint8Array[] = [];
   readFields(body, 'AgentPayload', (field, wireType, reader) => {
-    if (field === 1) hostName = str(reader, wireType, 'AgentPayload.hostName');
-    else if (field === 2) env = str(reader, wireType, 'AgentPayload.env');
+    if (field === 1) hostName = readString(reader, wireType, 'AgentPayload.hostName');
+    else if (field === 2) env = readString(reader, wireType, 'AgentPayload.env');
     else if (field === 5) {
       expectWire(wireType, WireType.LengthDelimited, 'AgentPayload.tracerPayloads');
       tracerPayloads.push(reader.bytes());
@@ -36,20 +31,20 @@ function decodeTracerPayload(bytes: Uint8Array, path: string, agentHost: string,
   readFields(bytes, path, (field, wireType, reader) => {
     switch (field) {
       case 2:
-        language = str(reader, wireType, `${path}.languageName`);
+        language = readString(reader, wireType, `${path}.languageName`);
         return true;
       case 4:
-        tracerVersion = str(reader, wireType, `${path}.tracerVersion`);
+        tracerVersion = readString(reader, wireType, `${path}.tracerVersion`);
         return true;
       case 6:
         expectWire(wireType, WireType.LengthDelimited, `${path}.chunks`);
         chunks.push(reader.bytes());
         return true;
       case 8:
-        env = str(reader, wireType, `${path}.env`);
+        env = readString(reader, wireType, `${path}.env`);
         return true;
       case 9:
-        hostname = str(reader, wireType, `${path}.hostname`);
+        hostname = readString(reader, wireType, `${path}.hostname`);
         return true;
       default:
         return false;
@@ -67,7 +62,7 @@ function decodeChunk(bytes: Uint8Array, path: string, context: Omit<Context, 'pr
     if (field === 1) {
       expectWire(wireType, WireType.Varint, `${path}.priority`);
       priority = reader.int32();
-    } else if (field === 2) origin = str(reader, wireType, `${path}.origin`);
+    } else if (field === 2) origin = readString(reader, wireType, `${path}.origin`);
     else if (field === 3) {
       expectWire(wireType, WireType.LengthDelimited, `${path}.spans`);
       spans.push(decodeSpan(reader.bytes(), `${path}.spans[${spans.length}]`));
@@ -95,13 +90,13 @@ function decodeSpan(bytes: Uint8Array, path: string): Span {
   readFields(bytes, path, (field, wireType, reader) => {
     switch (field) {
       case 1:
-        span.service = str(reader, wireType, `${path}.service`);
+        span.service = readString(reader, wireType, `${path}.service`);
         return true;
       case 2:
-        span.name = str(reader, wireType, `${path}.name`);
+        span.name = readString(reader, wireType, `${path}.name`);
         return true;
       case 3:
-        span.resource = str(reader, wireType, `${path}.resource`);
+        span.resource = readString(reader, wireType, `${path}.resource`);
         return true;
       case 4:
       case 5:
@@ -125,7 +120,7 @@ function decodeSpan(bytes: Uint8Array, path: string): Span {
         return true;
       case 10:
         expectWire(wireType, WireType.LengthDelimited, `${path}.meta`);
-        readMapEntry(reader.bytes(), `${path}.meta`, (r, w) => str(r, w, `${path}.meta value`), '', span.meta);
+        readMapEntry(reader.bytes(), `${path}.meta`, (r, w) => readString(r, w, `${path}.meta value`), '', span.meta);
         return true;
       case 11:
         expectWire(wireType, WireType.LengthDelimited, `${path}.metrics`);
@@ -141,7 +136,7 @@ function decodeSpan(bytes: Uint8Array, path: string): Span {
         );
         return true;
       case 12:
-        span.type = str(reader, wireType, `${path}.type`);
+        span.type = readString(reader, wireType, `${path}.type`);
         return true;
       default:
         return false; // meta_struct, span links, span events

@@ -1,5 +1,5 @@
 // Metric queries: the list of metric names, series by name and tags, distributions as percentiles.
-import type { MetricType } from '../records.js';
+import type { MetricType, SketchRecord } from '../records.js';
 import type { Store } from '../store.js';
 import { quantile } from './ddsketch.js';
 import { matchesTags } from './tag-filter.js';
@@ -65,13 +65,7 @@ export function querySeries(store: Store, metric: string, filter: readonly strin
   };
 }
 
-export interface DistributionPoint {
-  readonly ts: number;
-  readonly cnt: number;
-  readonly min: number;
-  readonly max: number;
-  readonly avg: number;
-  readonly sum: number;
+export interface DistributionPoint extends Pick<SketchRecord, 'ts' | 'cnt' | 'min' | 'max' | 'avg' | 'sum'> {
   /** Same order as the query's percentiles. */
   readonly values: number[];
 }
