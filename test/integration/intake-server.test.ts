@@ -109,6 +109,18 @@ describe('intake server', () => {
     expect(summary.rejected).toMatchObject({ '/api/v1/series 403': 1, '/api/v1/series 400': 3, '/api/v0.2/traces 400': 1 });
   });
 
+  it('accepts only the key it was given with --api-key, and never echoes a key', async () => {
+    const strict = await startIntake({ store: new Store(undefined), port: 0, apiKey: KEY });
+    try {
+      const wrong = await fetch(`${strict.url}/api/v1/check_run`, { method: 'POST', headers: { 'DD-API-KEY': 'not-the-key-4242' }, body: json([]) });
+      expect(wrong.status).toBe(403);
+      expect(await wrong.text()).not.toContain('4242');
+      expect((await post(strict, '/api/v1/check_run', json([]))).status).toBe(202);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('acknowledges other agent endpoints without storing them', async () => {
     expect((await post(intake, '/api/v1/metadata', json({ any: 'thing' }))).status).toBe(202);
     const summary = await get<{ endpoints: Record<string, { payloads: number; items: number }> }>(intake, '/api/query/summary');
