@@ -25,7 +25,8 @@ export interface Variable<T> {
   readonly defaultDoc?: string;
 }
 
-function variable<T>(spec: Variable<T>): Variable<T> {
+/** Keeps the default's own type, so a variable without a default reads as `T | undefined`. */
+function variable<T, D extends T | undefined>(spec: Variable<T> & { readonly default: D }): Variable<T> & { readonly default: D } {
   return spec;
 }
 
@@ -278,7 +279,8 @@ export const variables = {
 } as const;
 
 export type VariableName = keyof typeof variables;
-type ValueOf<N extends VariableName> = (typeof variables)[N] extends Variable<infer T> ? T : never;
+type ValueOf<N extends VariableName> =
+  (typeof variables)[N] extends Variable<infer T> & { readonly default: infer D } ? T | Extract<D, undefined> : never;
 export type Config = { -readonly [N in VariableName]: ValueOf<N> };
 
 export interface ConfigProblem {

@@ -3,6 +3,7 @@
 import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildInfo } from '../build-info.js';
+import { BUILTIN_AGENT_NODE_FLAGS } from '../constants.js';
 import type { Config } from '../config/variables.js';
 import { compareVersions } from '../installer/apt/versions.js';
 import type { SlugPaths } from './paths.js';
@@ -12,6 +13,8 @@ export interface AgentProcess {
   readonly name: string;
   readonly command: string;
   readonly args: readonly string[];
+  /** The file that must be in the slug for it to run: the binary, or the script `command` runs. */
+  readonly program: string;
   /** Started only once the core agent's auth_token exists (trace-agent exits without it, datadog-agent #394). */
   readonly needsAuthToken: boolean;
 }
@@ -27,12 +30,12 @@ function officialProcesses(info: BuildInfo, config: Config, paths: SlugPaths, wa
   const conf = paths.datadogYaml;
   const agent = join(paths.agentRoot, 'bin/agent/agent');
   const processes: AgentProcess[] = [
-    { name: 'agent', command: agent, args: [atLeast(version, 4) ? 'run' : 'start', '-c', conf], needsAuthToken: false },
+    { name: 'agent', command: agent, program: agent, args: [atLeast(version, 4) ? 'run' : 'start', '-c', conf], needsAuthToken: false },
   ];
   const traceAgent = join(paths.agentRoot, 'embedded/bin/trace-agent');
   if (config.DD_APM_ENABLED) {
     if (existsSync(traceAgent)) {
-      processes.push({ name: 'trace-agent', command: traceAgent, args: [atLeast(version, 48) ? '--config' : '-config', conf], needsAuthToken: true });
+      processes.push({ name: 'trace-agent', command: traceAgent, program: traceAgent, args: [atLeast(version, 48) ? '--config' : '-config', conf], needsAuthToken: true });
     } else {
       warn('DD_APM_ENABLED is true but trace-agent was stripped at build time (DD_APM_ENABLED=false then): rebuild the slug to collect traces.');
     }
@@ -42,12 +45,12 @@ function officialProcesses(info: BuildInfo, config: Config, paths: SlugPaths, wa
     const standalone = join(paths.agentRoot, 'embedded/bin/process-agent');
     const combined = join(paths.agentRoot, 'bin/agent/process-agent');
     if (existsSync(standalone)) {
-      processes.push({ name: 'process-agent', command: standalone, args: [flag, conf], needsAuthToken: true });
+      processes.push({ name: 'process-agent', command: standalone, program: standalone, args: [flag, conf], needsAuthToken: true });
     } else if (atLeast(version, 52)) {
       // 7.52-7.67: the agent binary runs the process checks when called as process-agent.
       try {
         if (!existsSync(combined)) symlinkSync('agent', combined);
-        processes.push({ name: 'process-agent', command: combined, args: [flag, conf], needsAuthToken: true });
+        processes.push({ name: 'process-agent', command: combined, program: combined, args: [flag, conf], needsAuthToken: true });
       } catch (error) {
         warn(`could not link process-agent to the agent binary: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
       }
@@ -61,7 +64,8 @@ function officialProcesses(info: BuildInfo, config: Config, paths: SlugPaths, wa
 /** The processes to supervise; `node` runs the built-in agent (the node running this wrapper). */
 export function agentProcesses(info: BuildInfo, config: Config, paths: SlugPaths, node: string, warn: (message: string) => void): AgentProcess[] {
   if (info.flavor === 'builtin') {
-    return [{ name: 'agent', command: node, args: [join(paths.libDir, 'agent.js'), 'run', '-c', paths.datadogYaml], needsAuthToken: false }];
+    const program = join(paths.libDir, 'agent.js');
+    return [{ name: 'agent', command: node, program, args: [...BUILTIN_AGENT_NODE_FLAGS, program, 'run', '-c', paths.datadogYaml], needsAuthToken: false }];
   }
   return officialProcesses(info, config, paths, warn);
 }

@@ -24,9 +24,9 @@ export async function supervise(env: NodeJS.ProcessEnv, home: string, io: Io): P
   }
   const { config } = readConfig(env, 'runtime');
   const processes = agentProcesses(info, config, paths, process.execPath, (m) => log.warn(m));
-  const missing = processes.filter((p) => !existsSync(p.command) || (info.flavor === 'builtin' && !existsSync(p.args[0] ?? '')));
+  const missing = processes.filter((p) => !existsSync(p.program));
   if (missing.some((p) => !p.needsAuthToken)) {
-    log.error(`the agent is missing from this slug (${missing.map((p) => p.command).join(', ')}): rebuild the app.`);
+    log.error(`the agent is missing from this slug (${missing.map((p) => p.program).join(', ')}): rebuild the app.`);
     removePidFile(paths, process.pid);
     return 1;
   }

@@ -19,7 +19,13 @@ describe('agent processes by flavour and version', () => {
   it('builtin: the built-in agent on this node', () => {
     const info: BuildInfo = { ...official('x'), flavor: 'builtin', agentVersion: undefined };
     expect(agentProcesses(info, readConfig({}).config, paths, '/node', () => {})).toEqual([
-      { name: 'agent', command: '/node', args: ['/app/.apt/opt/datadog-buildpack/lib/agent.js', 'run', '-c', paths.datadogYaml], needsAuthToken: false },
+      {
+        name: 'agent',
+        command: '/node',
+        program: '/app/.apt/opt/datadog-buildpack/lib/agent.js',
+        args: ['--max-semi-space-size=4', '/app/.apt/opt/datadog-buildpack/lib/agent.js', 'run', '-c', paths.datadogYaml],
+        needsAuthToken: false,
+      },
     ]);
   });
 

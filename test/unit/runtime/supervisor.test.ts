@@ -45,7 +45,10 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const core = (dir: string, body: string): AgentProcess => ({ name: 'agent', command: script(dir, 'agent', body), args: [], needsAuthToken: false });
+const core = (dir: string, body: string): AgentProcess => {
+  const command = script(dir, 'agent', body);
+  return { name: 'agent', command, program: command, args: [], needsAuthToken: false };
+};
 
 describe('ChildLog', () => {
   it('prefixes lines, filters by the agent level field, and lets continuation lines follow their line', () => {
@@ -76,11 +79,13 @@ describe('restart backoff', () => {
   });
 });
 
+const satellite = (command: string): AgentProcess => ({ name: 'trace-agent', command, program: command, args: [], needsAuthToken: true });
+
 describe('Supervisor', () => {
   it('starts a satellite only once the core agent wrote its auth token', async () => {
     const h = harness((dir) => [
       core(dir, 'trap "exit 0" TERM; sleep 0.3; echo token > "$WORK/auth_token"; while :; do sleep 0.1; done'),
-      { name: 'trace-agent', command: script(dir, 'trace', '[ -s "$WORK/auth_token" ] && echo saw-token > "$WORK/trace.out"; trap "exit 0" TERM; while :; do sleep 0.1; done'), args: [], needsAuthToken: true },
+      satellite(script(dir, 'trace', '[ -s "$WORK/auth_token" ] && echo saw-token > "$WORK/trace.out"; trap "exit 0" TERM; while :; do sleep 0.1; done')),
     ]);
     writeFileSync(join(h.dir, 'auth_token'), 'stale');
     h.supervisor.start();
@@ -133,7 +138,7 @@ describe('Supervisor', () => {
   });
 
   it('a command that cannot be spawned is retried, not fatal', async () => {
-    const h = harness(() => [{ name: 'agent', command: '/nonexistent/agent', args: [], needsAuthToken: false }]);
+    const h = harness(() => [{ name: 'agent', command: '/nonexistent/agent', program: '/nonexistent/agent', args: [], needsAuthToken: false }]);
     h.supervisor.start();
     await until(() => h.out().includes('attempt 2'), 'two attempts');
     await h.supervisor.stop();
