@@ -8,6 +8,8 @@ function firstLine(lines: readonly string[], pattern: RegExp): number {
 export function diagnose(dynoLog: string): string[] {
   const lines = dynoLog.split('\n');
   const hints: string[] = [];
+  // An error of the buildpack or the agent explains more than any guess below.
+  for (const line of lines.filter((l) => /\| (ERROR|CRITICAL) \|/.test(l)).slice(0, 3)) hints.push(`The dyno log has an error: ${line.replace(/^.*?\| (ERROR|CRITICAL) \| /, '')}`);
   const appUp = firstLine(lines, /demo-app listening on|Listening at: http/);
   const statsdUp = firstLine(lines, /dogstatsd: listening/i);
   if (appUp >= 0 && (statsdUp < 0 || statsdUp > appUp)) {

@@ -15,4 +15,9 @@ describe('demo: why something was lost, from the dyno log', () => {
     expect(hints[1]).toMatch(/killed by a signal/);
     expect(hints[2]).toMatch(/could not deliver/);
   });
+
+  it('quotes the errors of the buildpack and the agent first', () => {
+    const log = ['2026-11-23 12:12:47 UTC | DATADOG-BUILDPACK | ERROR | the agent is missing from this slug (x): rebuild the app.', 'demo-app listening on 5000'].join('\n');
+    expect(diagnose(log)[0]).toBe('The dyno log has an error: the agent is missing from this slug (x): rebuild the app.');
+  });
 });
