@@ -12,7 +12,8 @@ export function diagnose(dynoLog: string): string[] {
   for (const line of lines.filter((l) => /\| (ERROR|CRITICAL) \|/.test(l)).slice(0, 3)) hints.push(`The dyno log has an error: ${line.replace(/^.*?\| (ERROR|CRITICAL) \| /, '')}`);
   const appUp = firstLine(lines, /demo-app listening on|Listening at: http/);
   const statsdUp = firstLine(lines, /dogstatsd: listening/i);
-  if (appUp >= 0 && (statsdUp < 0 || statsdUp > appUp)) {
+  if (appUp >= 0 && statsdUp < 0) hints.push('DogStatsD never said it was listening: the agent did not start (see the dyno log).');
+  else if (appUp >= 0 && statsdUp > appUp) {
     hints.push('The app was serving before DogStatsD listened: what it sent first (its start event, the first request) went to a closed UDP port.');
   }
   if (lines.some((line) => /agent was killed by SIGTERM|agent was killed by SIGKILL/.test(line))) {
