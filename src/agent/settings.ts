@@ -124,9 +124,9 @@ export function loadSettings(configPath: string | undefined, env: NodeJS.Process
   };
 }
 
-/** `***…abcde`: the last five characters, as the official agent shows a key. */
+/** `***…abcde`: the last five characters of a real (32-character) key, as the official agent shows it; nothing of a shorter one. */
 export function maskApiKey(key: string | undefined): string {
   if (key === undefined || key === '') return '(not set)';
-  if (key.length <= 5) return '*****';
+  if (key.length < 32) return '*'.repeat(key.length);
   return `${'*'.repeat(key.length - 5)}${key.slice(-5)}`;
 }

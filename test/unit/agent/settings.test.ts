@@ -49,7 +49,8 @@ describe('agent settings', () => {
   });
 
   it('masks the API key to its last five characters', () => {
-    expect(maskApiKey('0123456789abcdef')).toBe('***********bcdef');
+    expect(maskApiKey('0123456789abcdef0123456789abcdef')).toBe(`${'*'.repeat(27)}bcdef`);
+    expect(maskApiKey('secret123')).toBe('*********');
     expect(maskApiKey(undefined)).toBe('(not set)');
   });
 
