@@ -1,17 +1,21 @@
-// `agent-wrapper start`: the supervisor in its own session, its output on the dyno's stdout; returns at once.
+// `agent-wrapper start`: the supervisor in its own session, its output on the dyno's stdout; returns as soon
+// as the agent listens (at most START_READY_TIMEOUT_MS), so nothing the app sends at boot hits a closed port.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { readBuildInfo } from '../build-info.js';
+import { readBuildInfo, type BuildInfo } from '../build-info.js';
+import { readConfig } from '../config/variables.js';
+import { START_READY_TIMEOUT_MS } from '../constants.js';
 import type { Io } from '../io.js';
 import { logLevelOf } from './buildpack-log.js';
 import { slugPaths } from './paths.js';
 import { runningSupervisor, writePidFile } from './pid-file.js';
+import { waitForPorts, type PortWait } from './ports-ready.js';
 
 /** The official buildpack's words, kept: users search for them. */
 export const NO_API_KEY = 'DD_API_KEY environment variable not set. Run: heroku config:add DD_API_KEY=<your API key>';
 export const DISABLED = 'The Datadog Agent has been disabled. Unset the DISABLE_DATADOG_AGENT or set missing environment variables.';
 
-export function start(env: NodeJS.ProcessEnv, home: string, io: Io): number {
+export async function start(env: NodeJS.ProcessEnv, home: string, io: Io): Promise<number> {
   const quiet = logLevelOf(env) === 'off';
   const say = (line: string): void => {
     if (!quiet) io.stdout.write(`${line}\n`);
@@ -25,7 +29,8 @@ export function start(env: NodeJS.ProcessEnv, home: string, io: Io): number {
     return 0;
   }
   const paths = slugPaths(home);
-  if (readBuildInfo(home) === undefined) {
+  const info = readBuildInfo(home);
+  if (info === undefined) {
     say(`Datadog: ${home} has no build info (was the slug built with the Datadog buildpack?); the agent is not started.`);
     return 1;
   }
@@ -44,5 +49,17 @@ export function start(env: NodeJS.ProcessEnv, home: string, io: Io): number {
   child.on('error', (error: NodeJS.ErrnoException) => say(`Datadog: could not start the agent supervisor: ${error.code ?? error.message}`));
   if (child.pid !== undefined) writePidFile(paths, child.pid);
   child.unref();
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  await waitForPorts(agentPorts(info, env), START_READY_TIMEOUT_MS, () => exited || child.pid === undefined);
   return 0;
+}
+
+/** The ports the app sends to: DogStatsD (UDP) and, when APM runs, the trace receiver (TCP). */
+function agentPorts(info: BuildInfo, env: NodeJS.ProcessEnv): PortWait {
+  const { config } = readConfig(env, 'runtime');
+  return {
+    udp: config.DD_DOGSTATSD_PORT === 0 ? [] : [config.DD_DOGSTATSD_PORT],
+    tcp: info.apmEnabled && config.DD_APM_ENABLED ? [config.DD_APM_RECEIVER_PORT] : [],
+  };
 }

@@ -60,6 +60,21 @@ agent_ready() {
   ! grep -q "$API_KEY" "$BOOT_LOG"
 }
 
+first_datagram_counted() {
+  wrapper status --json | node -e '
+    const status = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    process.exit(status.components.dogstatsd.metricSamples === 1 ? 0 : 1);'
+}
+
+@test "the profile returns once DogStatsD and the trace receiver listen: the app's first datagram counts" {
+  boot "${PORTS[@]}"
+  # No wait at all: this is what the app's first line of code does.
+  printf 'boot.first:1|c' | nc -u -w0 127.0.0.1 "$STATSD_PORT"
+  node -e 'require("net").connect(Number(process.argv[1]), "127.0.0.1").on("connect", function () { this.end(); }).on("error", () => process.exit(1))' "$APM_PORT"
+  wait_for agent_ready
+  wait_for first_datagram_counted
+}
+
 @test "agent-wrapper intake dispatches to the intake bundle with its arguments" {
   run "$APP/.apt/usr/bin/agent-wrapper" intake --help
   [[ "$output" == *"--port"* ]]

@@ -28,7 +28,15 @@ new_dyno() {
 # boot [NAME=VALUE...]: a dyno's bash sources the profile script, records its environment and exits;
 # the supervisor lives on, writing to $BOOT_LOG like to the dyno's stdout.
 boot() {
+  # Free ports by default (arguments may override them): the agents listen, and `start` waits for that.
+  local free
+  read -r -a free < <(node -e '
+    const net = require("net"), dgram = require("dgram");
+    const u = dgram.createSocket("udp4");
+    u.bind(0, "127.0.0.1", () => { const t = net.createServer().listen(0, "127.0.0.1", () => {
+      console.log(u.address().port, t.address().port); u.close(); t.close(); }); });')
   env -i PATH=/usr/bin:/bin HOME="$APP" DYNO=web.1 HEROKU_APP_NAME=my-app DD_API_KEY="$API_KEY" \
+    DD_DOGSTATSD_PORT="${free[0]}" DD_APM_RECEIVER_PORT="${free[1]}" \
     STANDIN_LOG="$STANDIN_LOG" STANDIN_TOKEN_DELAY="${STANDIN_TOKEN_DELAY:-0.5}" "$@" \
     bash -c 'cd "$HOME" && source .profile.d/datadog.sh && env >"$0"' "$ENV_OUT" >>"$BOOT_LOG" 2>&1
 }
@@ -91,4 +99,6 @@ stop_dyno() {
     # Only a process still running from this test's slug (pids may have been reused since).
     grep -qF "$APP" "/proc/$pid/cmdline" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
   done
+  # Port listeners of stand-ins killed with -9 by the test (their parent could not stop them).
+  pkill -f '^timeout 300 nc -l' 2>/dev/null || true
 }

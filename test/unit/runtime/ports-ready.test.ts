@@ -1,0 +1,51 @@
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { boundPorts, waitForPorts } from '../../../src/runtime/ports-ready.js';
+
+describe('boundPorts', () => {
+  it('reads UDP sockets of any state and only listening TCP sockets, IPv4 and IPv6', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procnet-'));
+    const header = '  sl  local_address rem_address   st tx_queue rx_queue\n';
+    writeFileSync(join(dir, 'udp'), `${header}   0: 0100007F:1FBD 00000000:0000 07 00000000:00000000\n`);
+    writeFileSync(join(dir, 'udp6'), `${header}   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 07 0\n`);
+    writeFileSync(
+      join(dir, 'tcp'),
+      `${header}   0: 0100007F:1FBE 00000000:0000 0A 0\n   1: 0100007F:0050 0100007F:D431 01 0\n`,
+    );
+    expect([...boundPorts('udp', dir)].sort()).toEqual([8080, 8125]);
+    expect([...boundPorts('tcp', dir)]).toEqual([8126]);
+  });
+});
+
+describe('waitForPorts', () => {
+  it('resolves once a real UDP socket and TCP listener are bound', async () => {
+    const udp = createSocket('udp4');
+    const tcp = createServer();
+    try {
+      await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+      const tcpPort = (tcp.address() as { port: number }).port;
+      // Pick a free UDP port, release it, and bind it again a moment after the wait began.
+      await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+      const udpPort = udp.address().port;
+      await new Promise<void>((resolve) => udp.close(() => resolve()));
+      const late = createSocket('udp4');
+      setTimeout(() => late.bind(udpPort, '127.0.0.1'), 150);
+      try {
+        expect(await waitForPorts({ udp: [udpPort], tcp: [tcpPort] }, 10_000, () => false)).toBe(true);
+      } finally {
+        late.close();
+      }
+    } finally {
+      tcp.close();
+    }
+  });
+
+  it('gives up when the agent is gone or the time is over', async () => {
+    expect(await waitForPorts({ udp: [1], tcp: [] }, 10_000, () => true)).toBe(false);
+    expect(await waitForPorts({ udp: [], tcp: [1] }, 50, () => false)).toBe(false);
+  });
+});
