@@ -1,6 +1,7 @@
 // Hand-written encoders of the agent payloads, field by field from the agent-payload protos.
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { encode } from '@msgpack/msgpack';
+import type { Span } from '../../../src/agent/apm/span.js';
 
 const LEN = WireType.LengthDelimited;
 
@@ -69,21 +70,6 @@ export function sketchPayload(sketches: { metric: string; host: string; tags: st
   // CommonMetadata (field 2), which the intake skips.
   w.tag(2, LEN).fork().tag(1, LEN).string('7.0.0').join();
   return w.finish();
-}
-
-export interface Span {
-  service: string;
-  name: string;
-  resource: string;
-  traceId: bigint;
-  spanId: bigint;
-  parentId: bigint;
-  start: bigint;
-  duration: number;
-  error: number;
-  meta: Record<string, string>;
-  metrics: Record<string, number>;
-  type: string;
 }
 
 export function agentPayload(p: { hostName: string; env: string; tracerPayloads: { language: string; tracerVersion: string; env?: string; chunks: { priority: number; origin: string; spans: Span[] }[] }[] }): Uint8Array {
