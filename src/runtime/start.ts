@@ -49,9 +49,8 @@ export async function start(env: NodeJS.ProcessEnv, home: string, io: Io): Promi
   child.on('error', (error: NodeJS.ErrnoException) => say(`Datadog: could not start the agent supervisor: ${error.code ?? error.message}`));
   if (child.pid !== undefined) writePidFile(paths, child.pid);
   child.unref();
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  await waitForPorts(agentPorts(info, env), START_READY_TIMEOUT_MS, () => exited || child.pid === undefined);
+  const gone = (): boolean => child.pid === undefined || child.exitCode !== null || child.signalCode !== null;
+  await waitForPorts(agentPorts(info, env), START_READY_TIMEOUT_MS, gone);
   return 0;
 }
 

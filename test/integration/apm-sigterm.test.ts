@@ -2,26 +2,16 @@
 // arrives are delivered before the process exits.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encode } from '@msgpack/msgpack';
 import { afterEach, expect, it } from 'vitest';
 import { startRecordingIntake, type RecordingIntake } from '../helpers/recording-intake.js';
+import { freePort } from './agent-harness.js';
 import { API_KEY, post, span, spansOf, until } from './apm-harness.js';
 
 const AGENT = fileURLToPath(new URL('../../lib/agent.js', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let intake: RecordingIntake | undefined;
 let dir: string | undefined;
