@@ -50,6 +50,9 @@ export class Transport implements Component {
   private queueBytes = 0;
   private inFlight = 0;
   private readonly inFlightRequests = new Set<() => void>();
+  /** Each in-flight transaction until its outcome is counted. */
+  private readonly sending = new Set<Promise<void>>();
+  private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private deadline: number | undefined;
   private idleWaiters: (() => void)[] = [];
@@ -99,7 +102,10 @@ export class Transport implements Component {
       });
     }
     if (this.timer !== undefined) clearTimeout(this.timer);
+    this.stopped = true;
     for (const abort of this.inFlightRequests) abort();
+    // The aborted transactions are counted by their own outcome, before the rest of the queue is.
+    await Promise.all(this.sending);
     this.counters.droppedAtDeadline += this.queue.length;
     if (this.queue.length > 0) this.options.logger.warn(`${this.name}: ${this.queue.length} payload(s) not delivered before the stop deadline`);
     this.queue.length = 0;
@@ -136,6 +142,7 @@ export class Transport implements Component {
   }
 
   private pump(): void {
+    if (this.stopped) return;
     const now = Date.now();
     const concurrency = this.options.concurrency ?? 4;
     let next = Infinity;
@@ -165,11 +172,13 @@ export class Transport implements Component {
   private send(transaction: Transaction): void {
     this.inFlight++;
     transaction.attempts++;
-    this.post(transaction.payload).then((outcome) => {
+    const sending: Promise<void> = this.post(transaction.payload).then((outcome) => {
+      this.sending.delete(sending);
       this.inFlight--;
       this.settle(transaction, outcome);
       this.pump();
     });
+    this.sending.add(sending);
   }
 
   private settle(transaction: Transaction, outcome: Outcome): void {
