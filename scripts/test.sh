@@ -22,7 +22,8 @@ status=0
 step "vitest"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json" || status=1
 step "bats"
-npx bats --print-output-on-failure --tap test/bats | tee "$results/bats.tap" || status=1
+# bats declares its command under "directories.bin", which npm 11 no longer links into .bin.
+node_modules/bats/bin/bats --print-output-on-failure --tap test/bats | tee "$results/bats.tap" || status=1
 
 # One closing line for the whole suite, counted from both runners' own reports.
 node -e '
@@ -32,7 +33,9 @@ node -e '
     const v = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
     passed += v.numPassedTests; failed += v.numFailedTests; skipped += v.numPendingTests + v.numTodoTests;
   } catch { failed += 1; }
-  for (const line of fs.readFileSync(process.argv[2], "utf8").split("\n")) {
+  const tap = fs.readFileSync(process.argv[2], "utf8");
+  if (!/^1\.\.\d+/m.test(tap)) failed += 1; // bats never ran: no TAP plan
+  for (const line of tap.split("\n")) {
     if (/^ok .*# skip/i.test(line)) skipped++;
     else if (/^ok /.test(line)) passed++;
     else if (/^not ok /.test(line)) failed++;
