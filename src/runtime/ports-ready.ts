@@ -1,5 +1,7 @@
-// Waits until the agent's DogStatsD and trace ports are bound, so the app's first packets reach it.
+// Waits until the agent's DogStatsD port (and Unix socket) and trace port are bound, so the app's
+// first packets reach it.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 type Protocol = 'udp' | 'tcp';
 
@@ -23,9 +25,27 @@ export function boundPorts(protocol: Protocol, procNet = '/proc/net'): Set<numbe
   return ports;
 }
 
+/** Absolute paths of the bound Unix datagram sockets, from /proc/net/unix (type 0002 is SOCK_DGRAM). */
+export function boundUnixDatagramSockets(procNet = '/proc/net'): Set<string> {
+  const paths = new Set<string>();
+  let text: string;
+  try {
+    text = readFileSync(`${procNet}/unix`, 'utf8');
+  } catch {
+    return paths;
+  }
+  for (const line of text.split('\n').slice(1)) {
+    // Num RefCount Protocol Flags Type St Inode Path
+    const fields = line.trim().split(/\s+/);
+    if (fields[4] === '0002' && fields[7] !== undefined) paths.add(resolve(fields.slice(7).join(' ')));
+  }
+  return paths;
+}
+
 export interface PortWait {
   readonly udp: readonly number[];
   readonly tcp: readonly number[];
+  readonly unixDatagram?: readonly string[];
 }
 
 /** Resolves true once every port is bound, false at `timeoutMs` or when `gaveUp()` says the agent is gone. */
@@ -34,7 +54,8 @@ export async function waitForPorts(wanted: PortWait, timeoutMs: number, gaveUp: 
   for (;;) {
     const udp = boundPorts('udp', procNet);
     const tcp = boundPorts('tcp', procNet);
-    if (wanted.udp.every((p) => udp.has(p)) && wanted.tcp.every((p) => tcp.has(p))) return true;
+    const unix = wanted.unixDatagram?.length ? boundUnixDatagramSockets(procNet) : new Set<string>();
+    if (wanted.udp.every((p) => udp.has(p)) && wanted.tcp.every((p) => tcp.has(p)) && (wanted.unixDatagram ?? []).every((p) => unix.has(p))) return true;
     if (Date.now() >= deadline || gaveUp()) return false;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

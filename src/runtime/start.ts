@@ -1,7 +1,7 @@
 // `agent-wrapper start`: the supervisor in its own session, its output on the dyno's stdout; returns as soon
 // as the agent listens (at most START_READY_TIMEOUT_MS), so nothing the app sends at boot hits a closed port.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { readBuildInfo, type BuildInfo } from '../build-info.js';
 import { readConfig } from '../config/variables.js';
 import { START_READY_TIMEOUT_MS } from '../constants.js';
@@ -54,11 +54,12 @@ export async function start(env: NodeJS.ProcessEnv, home: string, io: Io): Promi
   return 0;
 }
 
-/** The ports the app sends to: DogStatsD (UDP) and, when APM runs, the trace receiver (TCP). */
+/** Where the app sends to: DogStatsD (UDP, Unix socket) and, when APM runs, the trace receiver (TCP). */
 function agentPorts(info: BuildInfo, env: NodeJS.ProcessEnv): PortWait {
   const { config } = readConfig(env, 'runtime');
   return {
     udp: config.DD_DOGSTATSD_PORT === 0 ? [] : [config.DD_DOGSTATSD_PORT],
     tcp: info.apmEnabled && config.DD_APM_ENABLED ? [config.DD_APM_RECEIVER_PORT] : [],
+    unixDatagram: config.DD_DOGSTATSD_SOCKET ? [resolve(config.DD_DOGSTATSD_SOCKET)] : [],
   };
 }

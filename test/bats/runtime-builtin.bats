@@ -75,6 +75,28 @@ first_datagram_counted() {
   wait_for first_datagram_counted
 }
 
+uds_datagram_counted() {
+  wrapper status --json | node -e '
+    const { dogstatsd } = JSON.parse(require("fs").readFileSync(0, "utf8")).components;
+    process.exit(dogstatsd.udsPackets === 1 && dogstatsd.metricSamples === 1 ? 0 : 1);'
+}
+
+@test "DD_DOGSTATSD_SOCKET: the slug's agent serves the Unix socket from boot; status shows it; stop removes it" {
+  socket_dir="$(mktemp -d /tmp/dsd.XXXXXX)" # sun_path holds 108 bytes: BATS_TEST_TMPDIR is too long
+  boot "${PORTS[@]}" DD_DOGSTATSD_SOCKET="$socket_dir/dsd.socket"
+  # Right after the profile script, like the app's first line of code.
+  printf 'boot.uds:1|c' | nc -U -u -w0 "$socket_dir/dsd.socket"
+  wait_for uds_datagram_counted
+  run wrapper status
+  [[ "$output" == *"unixSocket: $socket_dir/dsd.socket"*"unixSocketRelayPid: "* ]]
+  supervisor="$(supervisor_pid)"
+  kill -TERM "$supervisor"
+  wait_for none_alive "$supervisor"
+  [ ! -e "$socket_dir/dsd.socket" ]
+  ! pgrep -f "dogstatsd-uds-relay $socket_dir" >/dev/null
+  rm -rf "$socket_dir"
+}
+
 @test "agent-wrapper intake dispatches to the intake bundle with its arguments" {
   run "$APP/.apt/usr/bin/agent-wrapper" intake --help
   [[ "$output" == *"--port"* ]]

@@ -5,6 +5,9 @@ export type ParseErrorKind = 'metric' | 'event' | 'serviceCheck';
 export class DogStatsdCounters {
   packets = 0;
   bytes = 0;
+  /** Of packets and bytes, what came through the Unix socket. */
+  udsPackets = 0;
+  udsBytes = 0;
   readErrors = 0;
   metricSamples = 0;
   metricParseErrors = 0;
@@ -25,6 +28,8 @@ export class DogStatsdCounters {
     return {
       packets: this.packets,
       bytes: this.bytes,
+      udsPackets: this.udsPackets,
+      udsBytes: this.udsBytes,
       readErrors: this.readErrors,
       truncatedPackets: this.truncatedPackets,
       metricSamples: this.metricSamples,

@@ -1,12 +1,13 @@
-// DogStatsD listeners: UDP (dgram) and an optional Unix datagram socket, both feeding the parser.
+// DogStatsD listeners: UDP (dgram) and an optional Unix datagram socket (through the Perl
+// relay), both feeding the parser.
 import { createSocket, type Socket } from 'node:dgram';
-import { lstatSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Component } from '../component.js';
 import type { Logger } from '../log.js';
 import type { DogStatsdCounters } from './counters.js';
 import type { DogStatsdSink } from './messages.js';
 import { parseDatagram } from './parser.js';
-import { loadUnixDgram, type UnixDatagramSocket } from './unix-socket.js';
+import { UnixSocketRelay } from './uds-relay.js';
 
 /** The official agent reads datagrams into 8192-byte buffers; longer ones are cut. */
 export const DOGSTATSD_BUFFER_SIZE = 8192;
@@ -27,8 +28,8 @@ export interface DogStatsdServerOptions {
 export class DogStatsdServer implements Component {
   readonly name = 'dogstatsd';
   private udp: Socket | undefined;
-  private uds: UnixDatagramSocket | undefined;
-  private udsError: string | undefined;
+  private uds: UnixSocketRelay | undefined;
+  private socketPath = '';
   private boundPort = 0;
   private udpAddress = 'disabled';
   /** What the kernel granted (Linux reports twice the size asked, capped by rmem_max). */
@@ -45,8 +46,15 @@ export class DogStatsdServer implements Component {
   async start(): Promise<void> {
     const { options } = this;
     if (options.port !== 0 || options.ephemeral === true) await this.startUdp();
-    if (options.socketPath !== undefined && options.socketPath !== '') this.startUds(options.socketPath);
+    // Absolute, so /proc/net/unix (what `agent-wrapper start` waits on) names it the same way.
+    if (options.socketPath !== undefined && options.socketPath !== '') await this.startUds(resolve(options.socketPath));
   }
+
+  private receiveUds = (msg: Buffer): void => {
+    this.options.counters.udsPackets++;
+    this.options.counters.udsBytes += msg.length;
+    this.receive(msg);
+  };
 
   private receive = (msg: Buffer): void => {
     if (this.stopped) return;
@@ -84,56 +92,29 @@ export class DogStatsdServer implements Component {
     this.options.logger.info(`dogstatsd: listening on UDP ${this.udpAddress}`);
   }
 
-  private startUds(path: string): void {
-    const module = loadUnixDgram();
-    if (module instanceof Error) {
-      this.udsError = module.message;
-      this.options.logger.error(`dogstatsd: cannot listen on ${path}: ${module.message}`);
-      return;
-    }
-    removeStaleSocket(path); // a socket file left by a previous run would make bind fail
-    const socket = module.createSocket('unix_dgram', this.receive);
-    socket.on('error', (error) => {
-      this.udsError = error.message;
-      this.options.counters.readErrors++;
-      this.options.logger.once(`uds-${error.message}`, 'error', `dogstatsd: Unix socket ${path}: ${error.message}`);
-    });
-    socket.bind(path);
-    if (this.udsError === undefined) {
-      this.uds = socket;
-      this.options.logger.info(`dogstatsd: listening on Unix socket ${path}`);
-    }
+  private async startUds(path: string): Promise<void> {
+    this.socketPath = path;
+    const { receiveBufferBytes, logger } = this.options;
+    this.uds = new UnixSocketRelay({ path, onDatagram: this.receiveUds, logger, ...(receiveBufferBytes ? { receiveBufferBytes } : {}) });
+    const problem = await this.uds.start();
+    if (problem === undefined) logger.info(`dogstatsd: listening on Unix socket ${path}`);
+    else logger.error(`dogstatsd: cannot listen on Unix socket DD_DOGSTATSD_SOCKET=${path}: ${problem}`);
   }
 
-  /** Stops reading at once; what was parsed is already in the aggregator. */
+  /** Stops reading; what the Unix socket still held is delivered first. Parsed samples are in the aggregator. */
   async stop(): Promise<void> {
-    this.stopped = true;
     if (this.udp !== undefined) await new Promise<void>((resolve) => this.udp!.close(() => resolve()));
-    if (this.uds !== undefined) {
-      try {
-        this.uds.close();
-      } catch {
-        // already closed
-      }
-      removeStaleSocket(this.options.socketPath!);
-    }
+    if (this.uds !== undefined) await this.uds.stop();
+    this.stopped = true;
   }
 
   status(): Record<string, unknown> {
     return {
       udp: this.udpAddress,
       ...(this.receiveBuffer > 0 ? { udpReceiveBufferBytes: this.receiveBuffer } : {}),
-      unixSocket: this.options.socketPath ? (this.uds !== undefined ? this.options.socketPath : `unavailable: ${this.udsError ?? 'not started'}`) : 'disabled',
+      unixSocket: this.uds === undefined ? 'disabled' : this.uds.unavailable === undefined ? this.socketPath : `unavailable: ${this.uds.unavailable}`,
+      ...(this.uds?.pid !== undefined ? { unixSocketRelayPid: this.uds.pid, unixSocketRelayRestarts: this.uds.restarts } : {}),
       ...this.options.counters.snapshot(),
     };
-  }
-}
-
-/** Removes `path` only when it is a socket: a mistyped DD_DOGSTATSD_SOCKET never deletes a file. */
-function removeStaleSocket(path: string): void {
-  try {
-    if (lstatSync(path).isSocket()) rmSync(path, { force: true });
-  } catch {
-    // nothing there
   }
 }

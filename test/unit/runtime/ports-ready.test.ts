@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { boundPorts, waitForPorts } from '../../../src/runtime/ports-ready.js';
+import { boundPorts, boundUnixDatagramSockets, waitForPorts } from '../../../src/runtime/ports-ready.js';
 
 describe('boundPorts', () => {
   it('reads UDP sockets of any state and only listening TCP sockets, IPv4 and IPv6', () => {
@@ -18,6 +18,25 @@ describe('boundPorts', () => {
     );
     expect([...boundPorts('udp', dir)].sort()).toEqual([8080, 8125]);
     expect([...boundPorts('tcp', dir)]).toEqual([8126]);
+  });
+});
+
+describe('boundUnixDatagramSockets', () => {
+  it('lists bound datagram sockets (type 0002) with their paths, not stream or unnamed ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procnet-'));
+    writeFileSync(
+      join(dir, 'unix'),
+      [
+        'Num       RefCount Protocol Flags    Type St Inode Path',
+        '0000000000000000: 00000002 00000000 00000000 0002 01 41 /tmp/dsd.socket',
+        '0000000000000000: 00000002 00000000 00010000 0001 01 42 /run/stream.sock',
+        '0000000000000000: 00000002 00000000 00000000 0002 01 43',
+        '0000000000000000: 00000002 00000000 00000000 0002 01 44 /tmp/with space.sock',
+        '',
+      ].join('\n'),
+    );
+    expect([...boundUnixDatagramSockets(dir)].sort()).toEqual(['/tmp/dsd.socket', '/tmp/with space.sock']);
+    expect(boundUnixDatagramSockets(join(dir, 'missing')).size).toBe(0);
   });
 });
 
