@@ -22,7 +22,7 @@ const STEP_SECONDS = flag('step-seconds', 2);
 const MAX_RATE = flag('max-rate', 400_000);
 // The agent's DD_DOGSTATSD_SO_RCVBUF: absent = its default (rmem_max, at most 4 MiB); 0 = the kernel default, as Etsy's daemon.
 const RCVBUF = flag('rcvbuf', undefined);
-const LADDER = [5_000, 10_000, 20_000, 40_000, 60_000, 80_000, 120_000, 160_000, 240_000, 320_000, 400_000].filter((r) => r <= MAX_RATE);
+const LADDER = [5_000, 10_000, 15_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 100_000, 120_000, 140_000, 160_000, 200_000, 240_000, 280_000, 320_000, 400_000].filter((r) => r <= MAX_RATE);
 const LOSS_LIMIT = 0.005;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

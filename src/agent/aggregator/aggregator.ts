@@ -1,7 +1,7 @@
 // Time-bucketed aggregation with the official agent's semantics: 10 s buckets flushed once
 // closed; counters as rates zero-filled for 300 s; gauges last; sets unique count; histograms
 // and timers; distributions as agent DDSketches; `|T` samples passed through unaggregated.
-import type { DogStatsdEvent, DogStatsdServiceCheck, DogStatsdSink, MetricKind } from '../dogstatsd/messages.js';
+import type { DogStatsdEvent, DogStatsdServiceCheck, DogStatsdSink, MetricKey, MetricKind } from '../dogstatsd/messages.js';
 import { ContextResolver, tagSet, type Context } from './context.js';
 import { flushHistogram, HistogramSamples, type HistogramSettings } from './histogram.js';
 import type { AgentEvent, CheckRun, FlushBatch, Serie, SketchSerie } from './payloads.js';
@@ -29,7 +29,8 @@ class Entry {
   constructor(readonly kind: MetricKind) {}
 }
 
-const KIND_CODE: Record<MetricKind, string> = { counter: 'c', gauge: 'g', histogram: 'h', timer: 'h', distribution: 'd', set: 's' };
+/** Character codes of c g h d s: timers and histograms share contexts, as in the official agent. */
+const KIND_CODE: Record<MetricKind, number> = { counter: 99, gauge: 103, histogram: 104, timer: 104, distribution: 100, set: 115 };
 
 export class Aggregator implements DogStatsdSink {
   private readonly contexts: ContextResolver;
@@ -53,14 +54,14 @@ export class Aggregator implements DogStatsdSink {
     return Math.floor(this.options.clock() / 1000);
   }
 
-  metric(name: string, rawTags: string, kind: MetricKind, value: number, setValue: string | undefined, rate: number, timestamp: number): void {
+  metric(key: MetricKey, kind: MetricKind, value: number, setValue: string | undefined, rate: number, timestamp: number): void {
     const now = this.nowSeconds();
-    const context = this.contexts.resolve(KIND_CODE[kind], name, rawTags, now);
+    const context = this.contexts.resolve(KIND_CODE[kind], key, now);
     if (timestamp > 0 && (kind === 'counter' || kind === 'gauge')) {
       // Timestamped samples skip aggregation: one point each, at the client's time.
       this.stats.timestampedSamples++;
       const type = kind === 'counter' ? 'count' : 'gauge';
-      this.pendingSeries.push({ metric: name, points: [[timestamp, value]], tags: context.tags, host: context.host, type, interval: 0 });
+      this.pendingSeries.push({ metric: context.name, points: [[timestamp, value]], tags: context.tags, host: context.host, type, interval: 0 });
       return;
     }
     let start = bucketStart(now);
@@ -73,16 +74,19 @@ export class Aggregator implements DogStatsdSink {
         this.buckets.set(start, this.current);
       }
     }
-    let entry = this.current!.get(context);
+    // The context remembers its entry in the open bucket: no lookup for the samples after the first.
+    let entry = context.openStart === start ? (context.openEntry as Entry | undefined) : this.current!.get(context);
     if (entry === undefined) {
       entry = new Entry(kind);
       this.current!.set(context, entry);
+      if (kind === 'counter') this.counters.set(context, start);
     }
+    context.openStart = start;
+    context.openEntry = entry;
     const weight = rate === 1 ? 1 : Math.trunc(1 / rate);
     switch (kind) {
       case 'counter':
         entry.value += value / rate;
-        this.counters.set(context, start);
         break;
       case 'gauge':
         entry.value = value;
@@ -182,6 +186,7 @@ export class Aggregator implements DogStatsdSink {
     if (entries !== undefined) {
       for (const [context, entry] of entries) {
         this.flushEntry(start, context, entry, series, sketches);
+        if (context.openEntry === entry) context.openEntry = undefined; // its samples may be many: let them go
         work += entry.histogram?.values.length ?? 1;
         if (work > YIELD_EVERY) {
           work = 0;

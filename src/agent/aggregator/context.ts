@@ -1,5 +1,7 @@
-// Context = metric name + host + tag set (order-independent, deduplicated). Resolved through a
-// cache keyed by the raw bytes as sent, so a repeated sample costs one Map lookup.
+// Context = metric name + host + tag set (order-independent, deduplicated). A sample finds its
+// context by the 64-bit hash of the kind, name and tags as sent, as the official agent does
+// (pkg/aggregator/ckey: a 64-bit hash, collisions accepted): no string, no copy of the bytes kept.
+import { HASH2_SEED, HASH_PRIME, HASH_SEED, hashLane, hashLane2, type MetricKey } from '../dogstatsd/messages.js';
 
 export interface Context {
   readonly name: string;
@@ -7,6 +9,9 @@ export interface Context {
   readonly tags: readonly string[];
   /** Unix seconds of the last sample, for expiry. */
   lastSeen: number;
+  /** The aggregator's entry for this context in the bucket starting at `openStart` (-1: none). */
+  openStart: number;
+  openEntry: object | undefined;
 }
 
 export interface TagSet {
@@ -29,12 +34,21 @@ export function tagSet(raw: string, defaultHost: string, globalTags: readonly st
   return { host, tags: [...tags].sort() };
 }
 
+/** One spelling of a context, by its hash; `hash2` and the kind tell apart those sharing the first lane. */
+interface Spelling {
+  readonly kind: number;
+  readonly hash2: number;
+  readonly context: Context;
+  next: Spelling | undefined;
+}
+
 export class ContextResolver {
   /**
-   * Raw keys as sent and canonical keys (sorted tags, host first) in one map: a client sending
-   * its tags already sorted costs one entry per context, any other order one alias more.
+   * First hash lane, kind mixed in → spellings: each as sent, and the canonical one (host when not
+   * the default, then the own tags sorted) through which a new spelling finds its context. A
+   * client sending its tags sorted costs one spelling per context.
    */
-  private readonly byKey = new Map<string, Context>();
+  private readonly spellings = new Map<number, Spelling>();
   private contexts = 0;
   private readonly global: ReadonlySet<string>;
 
@@ -49,38 +63,70 @@ export class ContextResolver {
     return this.contexts;
   }
 
-  /** `kind` keeps a counter and a gauge of the same name apart. */
-  resolve(kind: string, name: string, rawTags: string, now: number): Context {
-    const rawKey = `${kind}${name}|${rawTags}`;
-    let context = this.byKey.get(rawKey);
+  /** `kind` (the type's character code, timers as histograms) keeps a counter and a gauge of the same name apart. */
+  resolve(kind: number, key: MetricKey, now: number): Context {
+    const hash = Math.imul(key.hash ^ kind, HASH_PRIME);
+    let context = this.find(kind, hash, key.hash2);
     if (context === undefined) {
+      const name = key.name();
+      const rawTags = key.tags();
       const { host, tags } = tagSet(rawTags, this.defaultHost, this.globalTags);
       const own = canonicalTags(rawTags, this.global);
-      const canonical = `${kind}${name}|${host === this.defaultHost ? '' : `host:${host},`}${own}`;
-      context = this.byKey.get(canonical);
+      const [canonical, canonical2] = hashText(`${name}\n${host === this.defaultHost ? '' : `host:${host},`}${own}`);
+      const canonicalHash = Math.imul(canonical ^ kind, HASH_PRIME);
+      context = this.find(kind, canonicalHash, canonical2);
       if (context === undefined) {
-        context = { name, host, tags, lastSeen: now };
-        this.byKey.set(canonical, context);
+        context = { name, host, tags, lastSeen: now, openStart: -1, openEntry: undefined };
+        this.add(kind, canonicalHash, canonical2, context);
         this.contexts++;
       }
-      if (rawKey !== canonical) this.byKey.set(rawKey, context);
+      if (canonicalHash !== hash || canonical2 !== key.hash2) this.add(kind, hash, key.hash2, context);
     }
     context.lastSeen = now;
     return context;
   }
 
-  /** Forgets contexts idle since before `cutoff` (unix seconds); returns how many. */
+  private find(kind: number, hash: number, hash2: number): Context | undefined {
+    for (let spelling = this.spellings.get(hash); spelling !== undefined; spelling = spelling.next) {
+      if (spelling.hash2 === hash2 && spelling.kind === kind) return spelling.context;
+    }
+    return undefined;
+  }
+
+  private add(kind: number, hash: number, hash2: number, context: Context): void {
+    this.spellings.set(hash, { kind, hash2, context, next: this.spellings.get(hash) });
+  }
+
+  /** Forgets contexts idle since before `cutoff` (unix seconds), with all their spellings; returns how many. */
   expire(cutoff: number): number {
     const forgotten = new Set<Context>();
-    for (const [key, context] of this.byKey) {
-      if (context.lastSeen < cutoff) {
-        this.byKey.delete(key);
-        forgotten.add(context);
+    const live = (spelling: Spelling | undefined): Spelling | undefined => {
+      while (spelling !== undefined && spelling.context.lastSeen < cutoff) {
+        forgotten.add(spelling.context);
+        spelling = spelling.next;
       }
+      return spelling;
+    };
+    for (const [hash, first] of this.spellings) {
+      const head = live(first);
+      if (head === undefined) this.spellings.delete(hash);
+      else if (head !== first) this.spellings.set(hash, head);
+      for (let spelling = head; spelling !== undefined; spelling = spelling.next) spelling.next = live(spelling.next);
     }
     this.contexts -= forgotten.size;
     return forgotten.size;
   }
+}
+
+/** Both lanes of MetricKey's hash over the UTF-8 bytes of `text`, as the parser computes them. */
+function hashText(text: string): [number, number] {
+  let hash = HASH_SEED;
+  let hash2 = HASH2_SEED;
+  for (const byte of Buffer.from(text)) {
+    hash = hashLane(hash, byte);
+    hash2 = hashLane2(hash2, byte);
+  }
+  return [hash, hash2];
 }
 
 /** The client's own tags (without host: and global tags), deduplicated and sorted, comma-joined. */

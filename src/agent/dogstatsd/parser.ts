@@ -1,7 +1,8 @@
-// The DogStatsD datagram format, parsed from bytes: messages are found with indexOf on the
-// buffer, fields by byte scans; only names, tags and set members become strings.
+// The DogStatsD datagram format, parsed from bytes: messages are found with indexOf (memchr),
+// fields by byte scans in JS that hash the name and tags on the way; names and tags stay bytes
+// (a MetricKey) until the aggregator meets a new context; set members become strings.
 import type { DogStatsdCounters } from './counters.js';
-import type { DogStatsdSink, MetricKind } from './messages.js';
+import { HASH2_SEED, HASH_SEED, hashLane, hashLane2, MetricKey, type DogStatsdSink, type MetricKind } from './messages.js';
 import { parseEvent, parseServiceCheck } from './parse-extras.js';
 import { parseNumber, parseUnsigned } from './numbers.js';
 
@@ -9,6 +10,9 @@ const NEWLINE = 10;
 const CR = 13;
 const COLON = 58;
 const PIPE = 124;
+
+/** Reused for every sample: the sink reads it during its call only. */
+const key = new MetricKey();
 
 /** Parses every newline-separated message of buf[0, length); bad ones are counted and skipped. */
 export function parseDatagram(buf: Buffer, length: number, sink: DogStatsdSink, counters: DogStatsdCounters): void {
@@ -62,30 +66,59 @@ function metricKind(buf: Buffer, start: number, end: number): MetricKind | undef
   return undefined;
 }
 
+/** The first index of `byte` in buf[from, end), or `end`. */
+function scan(buf: Buffer, from: number, end: number, byte: number): number {
+  while (from < end && buf[from] !== byte) from++;
+  return from;
+}
+
 /** `name:v[:v…]|type[|@rate][|#tags][|c:container][|T<ts>]`; false when the message is refused. */
 function parseMetric(buf: Buffer, start: number, end: number, sink: DogStatsdSink, counters: DogStatsdCounters): boolean {
-  const colon = buf.indexOf(COLON, start);
-  if (colon <= start || colon >= end) return false;
-  const valuesEnd = buf.indexOf(PIPE, colon);
-  if (valuesEnd === -1 || valuesEnd >= end || valuesEnd === colon + 1) return false;
-  let typeEnd = buf.indexOf(PIPE, valuesEnd + 1);
-  if (typeEnd === -1 || typeEnd > end) typeEnd = end;
+  // The name is hashed while it is scanned, and so are the tags below (MetricKey.hash, hash2).
+  let nameHash = HASH_SEED;
+  let nameHash2 = HASH2_SEED;
+  let colon = start;
+  for (; colon < end; colon++) {
+    const c = buf[colon]!;
+    if (c === COLON) break;
+    nameHash = hashLane(nameHash, c);
+    nameHash2 = hashLane2(nameHash2, c);
+  }
+  if (colon === start || colon === end) return false;
+  nameHash = hashLane(nameHash, NEWLINE);
+  nameHash2 = hashLane2(nameHash2, NEWLINE);
+  const valuesEnd = scan(buf, colon + 1, end, PIPE);
+  if (valuesEnd === end || valuesEnd === colon + 1) return false;
+  const typeEnd = scan(buf, valuesEnd + 1, end, PIPE);
   const kind = metricKind(buf, valuesEnd + 1, typeEnd);
   if (kind === undefined) return false;
 
   let rate = 1;
   let timestamp = 0;
-  let tags = '';
+  let tagsStart = 0;
+  let tagsEnd = 0;
+  let hash = nameHash;
+  let hash2 = nameHash2;
   let field = typeEnd + 1;
   while (field < end) {
-    let fieldEnd = buf.indexOf(PIPE, field);
-    if (fieldEnd === -1 || fieldEnd > end) fieldEnd = end;
     const c = buf[field];
+    if (c === 35 /* # */) {
+      hash = nameHash;
+      hash2 = nameHash2;
+      tagsStart = field + 1;
+      for (tagsEnd = tagsStart; tagsEnd < end; tagsEnd++) {
+        const t = buf[tagsEnd]!;
+        if (t === PIPE) break;
+        hash = hashLane(hash, t);
+        hash2 = hashLane2(hash2, t);
+      }
+      field = tagsEnd + 1;
+      continue;
+    }
+    const fieldEnd = scan(buf, field, end, PIPE);
     if (c === 64 /* @ */) {
       rate = parseNumber(buf, field + 1, fieldEnd);
       if (!(rate > 0 && rate <= 1)) return false;
-    } else if (c === 35 /* # */) {
-      tags = buf.toString('utf8', field + 1, fieldEnd);
     } else if (c === 84 /* T */) {
       timestamp = parseUnsigned(buf, field + 1, fieldEnd);
       if (timestamp <= 0) return false;
@@ -93,38 +126,38 @@ function parseMetric(buf: Buffer, start: number, end: number, sink: DogStatsdSin
     field = fieldEnd + 1;
   }
 
-  const name = buf.toString('utf8', start, colon);
+  key.buf = buf;
+  key.hash = hash;
+  key.hash2 = hash2;
+  key.nameStart = start;
+  key.nameEnd = colon;
+  key.tagsStart = tagsStart;
+  key.tagsEnd = tagsEnd;
   if (kind === 'set') {
-    sink.metric(name, tags, kind, 0, buf.toString('utf8', colon + 1, valuesEnd), rate, timestamp);
+    sink.metric(key, kind, 0, buf.toString('utf8', colon + 1, valuesEnd), rate, timestamp);
     counters.metricSamples++;
     return true;
   }
   // Validate every value before emitting any, so a bad multi-value message adds nothing.
-  let valueStart = colon + 1;
-  let single = true;
-  for (let i = valueStart; i < valuesEnd; i++) {
-    if (buf[i] === COLON) {
-      single = false;
-      break;
-    }
-  }
-  if (single) {
-    const value = parseNumber(buf, valueStart, valuesEnd);
+  let valueEnd = scan(buf, colon + 1, valuesEnd, COLON);
+  if (valueEnd === valuesEnd) {
+    const value = parseNumber(buf, colon + 1, valuesEnd);
     if (Number.isNaN(value)) return false;
-    sink.metric(name, tags, kind, value, undefined, rate, timestamp);
+    sink.metric(key, kind, value, undefined, rate, timestamp);
     counters.metricSamples++;
     return true;
   }
   const values: number[] = [];
-  while (valueStart <= valuesEnd) {
-    let valueEnd = buf.indexOf(COLON, valueStart);
-    if (valueEnd === -1 || valueEnd > valuesEnd) valueEnd = valuesEnd;
+  let valueStart = colon + 1;
+  for (;;) {
     const value = parseNumber(buf, valueStart, valueEnd);
     if (Number.isNaN(value)) return false;
     values.push(value);
+    if (valueEnd === valuesEnd) break;
     valueStart = valueEnd + 1;
+    valueEnd = scan(buf, valueStart, valuesEnd, COLON);
   }
-  for (const value of values) sink.metric(name, tags, kind, value, undefined, rate, timestamp);
+  for (const value of values) sink.metric(key, kind, value, undefined, rate, timestamp);
   counters.metricSamples += values.length;
   return true;
 }

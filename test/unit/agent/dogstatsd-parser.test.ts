@@ -9,7 +9,7 @@ function parse(text: string | Buffer) {
   const events: DogStatsdEvent[] = [];
   const checks: DogStatsdServiceCheck[] = [];
   const sink: DogStatsdSink = {
-    metric: (...args) => metrics.push(args),
+    metric: (key, ...rest) => metrics.push([key.name(), key.tags(), ...rest]),
     event: (e) => events.push(e),
     serviceCheck: (c) => checks.push(c),
   };
@@ -59,6 +59,18 @@ describe('DogStatsD parser', () => {
     const { metrics, counters } = parse(line);
     expect(metrics).toEqual([]);
     expect(counters.metricParseErrors).toBe(1);
+  });
+
+  it('hashes each sample key over name, newline, tags, wherever it sits (the last #tags field wins)', () => {
+    const bytes = (text: string) => [...Buffer.from(text)];
+    const lane1 = (text: string) => bytes(text).reduce((h, b) => Math.imul(h ^ b, 0x01000193), 0x811c9dc5);
+    const lane2 = (text: string) => bytes(text).reduce((h, b) => Math.imul(((h << 5) | (h >>> 27)) ^ b, 0x9e3779b1), 0x2545f491);
+    const hashes: [number, number][] = [];
+    const sink: DogStatsdSink = { metric: (key) => hashes.push([key.hash, key.hash2]), event: () => {}, serviceCheck: () => {} };
+    const buf = Buffer.from('a.b:1|c|#x:1,y\nzz:2|g\n  pad\na.b:3|c|@0.5|#x:1,y\nq:1:2|h|#old|#new|T5\népée:1|c|#ß');
+    parseDatagram(buf, buf.length, sink, new DogStatsdCounters());
+    const keys = ['a.b\nx:1,y', 'zz\n', 'a.b\nx:1,y', 'q\nnew', 'q\nnew', 'épée\nß'];
+    expect(hashes).toEqual(keys.map((k) => [lane1(k), lane2(k)]));
   });
 
   it('keeps unicode names and tags intact', () => {
