@@ -30,7 +30,21 @@ class Entry {
 }
 
 /** Character codes of c g h d s: timers and histograms share contexts, as in the official agent. */
-const KIND_CODE: Record<MetricKind, number> = { counter: 99, gauge: 103, histogram: 104, timer: 104, distribution: 100, set: 115 };
+function kindCode(kind: MetricKind): number {
+  switch (kind) {
+    case 'counter':
+      return 99;
+    case 'gauge':
+      return 103;
+    case 'histogram':
+    case 'timer':
+      return 104;
+    case 'distribution':
+      return 100;
+    case 'set':
+      return 115;
+  }
+}
 
 export class Aggregator implements DogStatsdSink {
   private readonly contexts: ContextResolver;
@@ -43,6 +57,8 @@ export class Aggregator implements DogStatsdSink {
   private pendingSeries: Serie[] = [];
   private pendingChecks: CheckRun[] = [];
   private pendingEvents: AgentEvent[] = [];
+  /** Unix seconds at which the datagram being parsed arrived. */
+  private receivedAt = 0;
   private readonly stats = { flushes: 0, series: 0, sketches: 0, serviceChecks: 0, events: 0, timestampedSamples: 0 };
 
   constructor(private readonly options: AggregatorOptions) {
@@ -54,9 +70,14 @@ export class Aggregator implements DogStatsdSink {
     return Math.floor(this.options.clock() / 1000);
   }
 
+  /** One clock read (~0.1 µs) per datagram: its samples all carry that time. */
+  datagram(): void {
+    this.receivedAt = this.nowSeconds();
+  }
+
   metric(key: MetricKey, kind: MetricKind, value: number, setValue: string | undefined, rate: number, timestamp: number): void {
-    const now = this.nowSeconds();
-    const context = this.contexts.resolve(KIND_CODE[kind], key, now);
+    const now = this.receivedAt;
+    const context = this.contexts.resolve(kindCode(kind), key, now);
     if (timestamp > 0 && (kind === 'counter' || kind === 'gauge')) {
       // Timestamped samples skip aggregation: one point each, at the client's time.
       this.stats.timestampedSamples++;

@@ -70,6 +70,8 @@ export class MetricKey {
 }
 
 export interface DogStatsdSink {
+  /** A datagram begins: its samples all carry the time of this call. */
+  datagram(): void;
   /**
    * One sample. `setValue` is the raw member for sets; `timestamp` is the `|T` unix time or 0;
    * `rate` is in (0, 1]. `key` is only valid during the call.

@@ -16,6 +16,7 @@ const key = new MetricKey();
 
 /** Parses every newline-separated message of buf[0, length); bad ones are counted and skipped. */
 export function parseDatagram(buf: Buffer, length: number, sink: DogStatsdSink, counters: DogStatsdCounters): void {
+  sink.datagram();
   let start = 0;
   while (start < length) {
     let end = buf.indexOf(NEWLINE, start);

@@ -9,6 +9,7 @@ function parse(text: string | Buffer) {
   const events: DogStatsdEvent[] = [];
   const checks: DogStatsdServiceCheck[] = [];
   const sink: DogStatsdSink = {
+    datagram: () => {},
     metric: (key, ...rest) => metrics.push([key.name(), key.tags(), ...rest]),
     event: (e) => events.push(e),
     serviceCheck: (c) => checks.push(c),
@@ -66,7 +67,7 @@ describe('DogStatsD parser', () => {
     const lane1 = (text: string) => bytes(text).reduce((h, b) => Math.imul(h ^ b, 0x01000193), 0x811c9dc5);
     const lane2 = (text: string) => bytes(text).reduce((h, b) => Math.imul(((h << 5) | (h >>> 27)) ^ b, 0x9e3779b1), 0x2545f491);
     const hashes: [number, number][] = [];
-    const sink: DogStatsdSink = { metric: (key) => hashes.push([key.hash, key.hash2]), event: () => {}, serviceCheck: () => {} };
+    const sink: DogStatsdSink = { datagram: () => {}, metric: (key) => hashes.push([key.hash, key.hash2]), event: () => {}, serviceCheck: () => {} };
     const buf = Buffer.from('a.b:1|c|#x:1,y\nzz:2|g\n  pad\na.b:3|c|@0.5|#x:1,y\nq:1:2|h|#old|#new|T5\népée:1|c|#ß');
     parseDatagram(buf, buf.length, sink, new DogStatsdCounters());
     const keys = ['a.b\nx:1,y', 'zz\n', 'a.b\nx:1,y', 'q\nnew', 'q\nnew', 'épée\nß'];
