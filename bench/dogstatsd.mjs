@@ -2,7 +2,10 @@
 // DogStatsD throughput and footprint: the built-in agent (lib/agent.js) vs Etsy's statsd daemon,
 // side by side on this machine. A paced sender (its own process) climbs a ladder of rates for
 // single-metric and ~1400-byte packed datagrams; each step's loss = 1 - received/sent samples.
-//   node bench/dogstatsd.mjs [--step-seconds 2] [--max-rate 400000] [--rcvbuf <bytes, 0 = kernel default>]
+//   node bench/dogstatsd.mjs [--step-seconds 2] [--max-rate 400000] [--rcvbuf <bytes, 0 = kernel default>] [--uds]
+// --uds: the built-in agent alone, the sender on DD_DOGSTATSD_SOCKET (Etsy's daemon has no Unix
+// socket); its CPU is the agent's plus its Perl relay's, and loss includes what the sender had to
+// drop while the socket's queue was full.
 import { spawn, execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +25,7 @@ const STEP_SECONDS = flag('step-seconds', 2);
 const MAX_RATE = flag('max-rate', 400_000);
 // The agent's DD_DOGSTATSD_SO_RCVBUF: absent = its default (rmem_max, at most 4 MiB); 0 = the kernel default, as Etsy's daemon.
 const RCVBUF = flag('rcvbuf', undefined);
+const UDS = args.includes('--uds');
 const LADDER = [1_000, 2_000, 3_000, 5_000, 7_500, 10_000, 15_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 100_000, 120_000, 140_000, 160_000, 200_000, 240_000, 280_000, 320_000, 400_000].filter((r) => r <= MAX_RATE);
 const LOSS_LIMIT = 0.005;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -63,24 +67,27 @@ function waitForOutput(child, pattern, timeoutMs = 15_000) {
 async function startBuiltin(sinkUrl) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-agent-'));
   const [port, cmdPort] = [await freePort(), await freePort()];
-  writeFileSync(join(dir, 'datadog.yaml'), `dogstatsd_port: ${port}\ncmd_port: ${cmdPort}\n`);
+  const socket = join(dir, 'dsd.socket');
+  writeFileSync(join(dir, 'datadog.yaml'), `dogstatsd_port: ${port}\ncmd_port: ${cmdPort}\n${UDS ? `dogstatsd_socket: ${socket}\n` : ''}`);
   const started = performance.now();
   const child = spawn(process.execPath, [join(root, 'lib/agent.js'), 'run', '-c', join(dir, 'datadog.yaml')], {
     env: { ...process.env, DD_API_KEY: 'bench0000000000000000000000000000', DD_DD_URL: sinkUrl, DD_APM_ENABLED: 'false', DD_DISABLE_HOST_METRICS: 'true', DD_LOG_LEVEL: 'info', ...(RCVBUF !== undefined ? { DD_DOGSTATSD_SO_RCVBUF: String(RCVBUF) } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  await waitForOutput(child, /dogstatsd: listening on UDP/);
+  await waitForOutput(child, UDS ? /dogstatsd: listening on Unix socket/ : /dogstatsd: listening on UDP/);
   const bootMs = performance.now() - started;
   const token = readFileSync(join(dir, 'auth_token'), 'utf8').trim();
-  const samples = () =>
+  const dogstatsd = () =>
     new Promise((resolve, reject) => {
       request({ host: '127.0.0.1', port: cmdPort, path: '/agent/status?format=json', headers: { Authorization: `Bearer ${token}` } }, (res) => {
         let body = '';
         res.on('data', (d) => (body += d));
-        res.on('end', () => resolve(JSON.parse(body).components.dogstatsd.metricSamples));
+        res.on('end', () => resolve(JSON.parse(body).components.dogstatsd));
       }).on('error', reject).end();
     });
-  return { name: 'built-in agent', child, port, bootMs, samples, stop: () => stop(child, dir) };
+  const samples = async () => (await dogstatsd()).metricSamples;
+  const pids = UDS ? [child.pid, (await dogstatsd()).unixSocketRelayPid] : [child.pid];
+  return { name: UDS ? 'built-in agent, Unix socket' : 'built-in agent', child, pids, port, target: UDS ? socket : port, bootMs, samples, stop: () => stop(child, dir) };
 }
 
 /** Etsy's statsd daemon flushing every 10 s (its default) to a backend that only counts. */
@@ -112,7 +119,7 @@ async function startEtsy() {
     const stats = await mgmt('stats');
     return Number(/benchcount\.metrics_received_total: (\d+)/.exec(stats)?.[1] ?? 0) + Number(/'statsd\.metrics_received': (\d+)/.exec(counters)?.[1] ?? 0);
   };
-  return { name: 'Etsy statsd 0.9', child, port, bootMs, samples, stop: () => stop(child, dir) };
+  return { name: 'Etsy statsd 0.9', child, pids: [child.pid], port, target: port, bootMs, samples, stop: () => stop(child, dir) };
 }
 
 async function stop(child, dir) {
@@ -123,8 +130,8 @@ async function stop(child, dir) {
   rmSync(dir, { recursive: true, force: true });
 }
 
-function send(port, rate, seconds, kind, contexts = 100) {
-  const out = execFileSync(process.execPath, [join(root, 'bench/dogstatsd-sender.mjs'), String(port), String(rate), String(seconds), kind, String(contexts)], { encoding: 'utf8' });
+function send(target, rate, seconds, kind, contexts = 100) {
+  const out = execFileSync(process.execPath, [join(root, 'bench/dogstatsd-sender.mjs'), String(target), String(rate), String(seconds), kind, String(contexts)], { encoding: 'utf8' });
   return JSON.parse(out);
 }
 
@@ -143,11 +150,12 @@ async function settle(receiver) {
 /** One step: `rate` datagrams/s of `kind` for STEP_SECONDS, loss and CPU of the receiver. */
 async function step(receiver, rate, kind) {
   const before = await settle(receiver);
-  const cpuBefore = procStats(receiver.child.pid).cpuSeconds;
-  const sent = send(receiver.port, rate, STEP_SECONDS, kind);
+  const cpuSeconds = () => receiver.pids.reduce((sum, pid) => sum + procStats(pid).cpuSeconds, 0);
+  const cpuBefore = cpuSeconds();
+  const sent = send(receiver.target, rate, STEP_SECONDS, kind);
   const received = (await settle(receiver)) - before;
-  const cpu = (procStats(receiver.child.pid).cpuSeconds - cpuBefore) / sent.seconds;
-  return { target: rate, datagramsPerSec: Math.round(sent.datagrams / sent.seconds), samplesPerSec: Math.round(received / sent.seconds), loss: 1 - received / sent.samples, cpu, senderBound: sent.datagrams / sent.seconds < rate * 0.9 };
+  const cpu = (cpuSeconds() - cpuBefore) / sent.seconds;
+  return { target: rate, datagramsPerSec: Math.round(sent.datagrams / sent.seconds), samplesPerSec: Math.round(received / sent.seconds), loss: 1 - received / sent.samples, cpu, senderBound: sent.datagrams / sent.seconds < rate * 0.9, dropped: sent.dropped ?? 0 };
 }
 
 /**
@@ -192,7 +200,7 @@ const sink = createHttpServer((req, res) => {
 await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
 const sinkUrl = `http://127.0.0.1:${sink.address().port}`;
 
-const starters = [() => startBuiltin(sinkUrl), startEtsy];
+const starters = UDS ? [() => startBuiltin(sinkUrl)] : [() => startBuiltin(sinkUrl), startEtsy];
 const results = [];
 for (const start of starters) {
   const boots = [];
@@ -220,7 +228,7 @@ sink.close();
 
 const f = (n, d = 0) => (n === undefined ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
 const node = process.version;
-console.log(`DogStatsD, ${STEP_SECONDS} s per step, loss limit ${LOSS_LIMIT * 100} %, agent DD_DOGSTATSD_SO_RCVBUF ${RCVBUF !== undefined ? RCVBUF : 'unset (rmem_max, at most 4 MiB)'}; ${cpus().length} cores, node ${node}; load average before: ${loadBefore}`);
+console.log(`DogStatsD${UDS ? ' over DD_DOGSTATSD_SOCKET' : ''}, ${STEP_SECONDS} s per step, loss limit ${LOSS_LIMIT * 100} %, agent DD_DOGSTATSD_SO_RCVBUF ${RCVBUF !== undefined ? RCVBUF : 'unset (rmem_max, at most 4 MiB)'}; ${cpus().length} cores, node ${node}; load average before: ${loadBefore}`);
 console.log('| Receiver | Payload | Loss-free datagrams/s | Samples/s | CPU at that rate | Peak RSS |');
 console.log('| --- | --- | ---: | ---: | ---: | ---: |');
 for (const r of results) {
@@ -233,8 +241,10 @@ const ratio = (kind) => {
   if (agent === undefined) return 'n/a';
   return etsy === undefined ? `> ${f(agent / LADDER[0])}× (Etsy lost over 0.5 % at the first step)` : `${f(agent / etsy, 1)}×`;
 };
-console.log('');
-console.log(`Loss-free rate, built-in agent ÷ Etsy statsd: single metric ${ratio('single')}, packed ${ratio('packed')}`);
+if (!UDS) {
+  console.log('');
+  console.log(`Loss-free rate, built-in agent ÷ Etsy statsd: single metric ${ratio('single')}, packed ${ratio('packed')}`);
+}
 console.log('');
 console.log('| Receiver | Boot to listening (median of 3) | RSS idle | RSS with 100 000 contexts |');
 console.log('| --- | ---: | ---: | ---: |');
@@ -243,6 +253,6 @@ console.log('');
 console.log('Ladder (target → sent datagrams/s, loss, CPU):');
 for (const r of results) {
   for (const [kind, run] of [['single', r.single], ['packed', r.packed]]) {
-    console.log(`- ${r.name}, ${kind}: ${run.steps.map((s) => `${f(s.target / 1000, s.target % 1000 ? 1 : 0)}k→${f(s.datagramsPerSec / 1000, 1)}k${s.senderBound ? ' (sender max)' : ''} ${f(s.loss * 100, 2)}% ${f(s.cpu * 100)}%`).join('; ')}`);
+    console.log(`- ${r.name}, ${kind}: ${run.steps.map((s) => `${f(s.target / 1000, s.target % 1000 ? 1 : 0)}k→${f(s.datagramsPerSec / 1000, 1)}k${s.senderBound ? ' (sender max)' : ''} ${f(s.loss * 100, 2)}%${s.dropped ? ` (${f(s.dropped)} dropped by the sender)` : ''} ${f(s.cpu * 100)}%`).join('; ')}`);
   }
 }
