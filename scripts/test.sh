@@ -32,6 +32,7 @@ node -e '
   try {
     const v = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
     passed += v.numPassedTests; failed += v.numFailedTests; skipped += v.numPendingTests + v.numTodoTests;
+    if (!v.success && v.numFailedTests === 0) failed += 1; // an unhandled error outside any test
   } catch { failed += 1; }
   const tap = fs.readFileSync(process.argv[2], "utf8");
   if (!/^1\.\.\d+/m.test(tap)) failed += 1; // bats never ran: no TAP plan

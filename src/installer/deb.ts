@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, createReadStream, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { closeSync, createReadStream, lstatSync, type ReadStream, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -114,10 +114,12 @@ export async function extractDeb(deb: string, root: string): Promise<void> {
     },
   });
 
-  const payload = createReadStream(deb, { start: member.offset, end: member.offset + member.size - 1 });
+  // Opened once it is piped: a stream opened before a failed spawn would still open the file later.
+  let payload: ReadStream | undefined;
+  const open = (): ReadStream => (payload = createReadStream(deb, { start: member.offset, end: member.offset + member.size - 1 }));
   try {
     if (command === undefined) {
-      await pipeline(payload, unpack);
+      await pipeline(open(), unpack);
     } else {
       const child = spawn(command, ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
       // A missing tool fails here, before any stream is piped.
@@ -129,7 +131,7 @@ export async function extractDeb(deb: string, root: string): Promise<void> {
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
       try {
-        await Promise.all([pipeline(payload, child.stdin), pipeline(child.stdout as Readable, unpack)]);
+        await Promise.all([pipeline(open(), child.stdin), pipeline(child.stdout as Readable, unpack)]);
       } catch (error) {
         child.kill();
         throw error;
@@ -144,7 +146,7 @@ export async function extractDeb(deb: string, root: string): Promise<void> {
     }
     throw new BuildError('DEB_INVALID', `The agent package could not be extracted: ${(error as Error).message}`, NOT_A_DEB);
   } finally {
-    payload.destroy();
+    payload?.destroy();
   }
 
   if (unsafe.length > 0) {
