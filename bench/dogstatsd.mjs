@@ -4,8 +4,8 @@
 // single-metric and ~1400-byte packed datagrams; each step's loss = 1 - received/sent samples.
 //   node bench/dogstatsd.mjs [--step-seconds 2] [--max-rate 400000] [--rcvbuf <bytes, 0 = kernel default>] [--uds]
 // --uds: the built-in agent alone, the sender on DD_DOGSTATSD_SOCKET (Etsy's daemon has no Unix
-// socket); its CPU is the agent's plus its Perl relay's, and loss includes what the sender had to
-// drop while the socket's queue was full.
+// socket); loss includes what the sender had to drop while the socket's queue was full.
+// The built-in agent's CPU and RSS include its Perl relay's (the process that reads the socket).
 import { spawn, execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,6 +47,12 @@ function procStats(pid) {
   return { cpuSeconds: ticks / 100, rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
 }
 
+/** RSS and peak RSS of a receiver: its processes added up (the agent and its relay). */
+function memory(receiver) {
+  const stats = receiver.pids.map(procStats);
+  return { rssMb: stats.reduce((sum, s) => sum + s.rssMb, 0), peakRssMb: stats.reduce((sum, s) => sum + s.peakRssMb, 0) };
+}
+
 function waitForOutput(child, pattern, timeoutMs = 15_000) {
   return new Promise((resolve, reject) => {
     let seen = '';
@@ -86,7 +92,9 @@ async function startBuiltin(sinkUrl) {
       }).on('error', reject).end();
     });
   const samples = async () => (await dogstatsd()).metricSamples;
-  const pids = UDS ? [child.pid, (await dogstatsd()).unixSocketRelayPid] : [child.pid];
+  // The agent and the relays reading its sockets: the CPU of all of them is the receiver's.
+  const status = await dogstatsd();
+  const pids = [child.pid, status.udpRelayPid, status.unixSocketRelayPid].filter((pid) => pid !== undefined);
   return { name: UDS ? 'built-in agent, Unix socket' : 'built-in agent', child, pids, port, target: UDS ? socket : port, bootMs, samples, stop: () => stop(child, dir) };
 }
 
@@ -189,7 +197,7 @@ async function contextsRss(receiver) {
   socket.close();
   await settle(receiver);
   await sleep(500);
-  return procStats(receiver.child.pid).rssMb;
+  return memory(receiver).rssMb;
 }
 
 const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -213,7 +221,7 @@ for (const start of starters) {
   // Footprint on a fresh process: idle, then with 100 000 live contexts.
   const fresh = await start();
   await sleep(2_000);
-  const idleRss = procStats(fresh.child.pid).rssMb;
+  const idleRss = memory(fresh).rssMb;
   const rss100k = await contextsRss(fresh);
   await fresh.stop();
   results.push({ name: fresh.name, bootMs: boots[1], idleRss, rss100k });
@@ -222,7 +230,7 @@ const receivers = [];
 for (const start of starters) receivers.push(await start());
 await sleep(1_000);
 const [singles, packeds] = [await ladders(receivers, 'single'), await ladders(receivers, 'packed')];
-receivers.forEach((receiver, i) => Object.assign(results[i], { single: singles[i], packed: packeds[i], peakRss: procStats(receiver.child.pid).peakRssMb }));
+receivers.forEach((receiver, i) => Object.assign(results[i], { single: singles[i], packed: packeds[i], peakRss: memory(receiver).peakRssMb }));
 for (const receiver of receivers) await receiver.stop();
 sink.close();
 

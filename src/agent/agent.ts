@@ -35,6 +35,8 @@ export interface AgentOptions {
   readonly ephemeralPorts?: boolean;
   readonly logger?: Logger;
   readonly hostChecks?: readonly HostCheck[];
+  /** The perl of the DogStatsD relays (tests point it elsewhere to see the fallback). */
+  readonly perl?: string;
 }
 
 export interface BuiltinAgent {
@@ -88,6 +90,7 @@ export function createAgent(settings: AgentSettings, options: AgentOptions = {})
     sink: aggregator,
     counters,
     logger,
+    ...(options.perl !== undefined ? { perl: options.perl } : {}),
   });
   const transport = createTransport(settings, logger, 'forwarder', endpoint, options);
   const configured = scanConfd(settings.confdPath);

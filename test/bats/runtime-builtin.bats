@@ -93,8 +93,45 @@ uds_datagram_counted() {
   kill -TERM "$supervisor"
   wait_for none_alive "$supervisor"
   [ ! -e "$socket_dir/dsd.socket" ]
-  ! pgrep -f "dogstatsd-uds-relay $socket_dir" >/dev/null
+  ! pgrep -f "dogstatsd-relay unix $socket_dir" >/dev/null
   rm -rf "$socket_dir"
+}
+
+# The agent's pid once its UDP relay serves (IPC starts first, so the pid alone is not enough).
+agent_pid() {
+  wrapper status --json 2>/dev/null | node -e '
+    const status = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    if (status.components.dogstatsd.udpRelayPid === undefined) process.exit(1);
+    process.stdout.write(String(status.pid));'
+}
+
+relay_gone() {
+  ! pgrep -f "dogstatsd-relay udp 127\.0\.0\.1 $STATSD_PORT( |$)" >/dev/null
+}
+
+samples_counted() {
+  wrapper status --json | node -e '
+    const status = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    process.exit(status.components.dogstatsd.metricSamples === Number(process.argv[1]) ? 0 : 1);' "$1"
+}
+
+restarted_agent_ready() {
+  local pid
+  pid="$(agent_pid)" && [ -n "$pid" ] && [ "$pid" != "$1" ]
+}
+
+@test "a SIGKILLed agent takes its UDP relay with it: the restarted agent binds the port again and counts" {
+  boot "${PORTS[@]}"
+  wait_for agent_pid
+  first="$(agent_pid)"
+  relay="$(pgrep -f "dogstatsd-relay udp 127\.0\.0\.1 $STATSD_PORT( |$)")"
+  kill -KILL "$first"
+  wait_for relay_gone
+  wait_for restarted_agent_ready "$first"
+  logged 'agent was killed by SIGKILL; restarting in 1 s'
+  ! alive "$relay"
+  printf 'after.restart:1|c' | nc -u -w0 127.0.0.1 "$STATSD_PORT"
+  wait_for samples_counted 1
 }
 
 @test "agent-wrapper intake dispatches to the intake bundle with its arguments" {

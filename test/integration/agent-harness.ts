@@ -107,6 +107,18 @@ export async function startHarness(setup: { env?: Record<string, string>; yaml?:
   return harness;
 }
 
+/**
+ * Closes the harness while the relay `pid` is frozen (SIGSTOP), waking it only once the agent
+ * told it to stop: it then sees the end of its stdin and its socket's queue at once. What the
+ * intake received stays readable.
+ */
+export async function closeWithFrozenRelay(h: Harness, pid: number): Promise<void> {
+  const closed = h.close();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  process.kill(pid, 'SIGCONT');
+  await closed;
+}
+
 /** The one point of the series named `metric` (optionally with `tag`), failing when absent. */
 export function pointOf(series: Serie[], metric: string, tag?: string): number {
   const found = series.filter((s) => s.metric === metric && (tag === undefined || s.tags.includes(tag)));

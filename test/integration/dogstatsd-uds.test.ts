@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/agent/log.js';
-import { UnixSocketRelay } from '../../src/agent/dogstatsd/uds-relay.js';
-import { HOST, pointOf, startHarness, until, type Harness } from './agent-harness.js';
+import { DatagramRelay } from '../../src/agent/dogstatsd/relay.js';
+import { closeWithFrozenRelay, HOST, pointOf, startHarness, until, type Harness } from './agent-harness.js';
 
 /** Sends each datagram with a blocking sendto from a python process; returns once all are queued. */
 function sendFromPython(path: string, datagrams: string[]): void {
@@ -68,15 +68,9 @@ describe('DogStatsD over a Unix datagram socket', () => {
     const lines = (i: number) => Array.from({ length: 30 }, (_, j) => `uds.last:1|c\nuds.seq:${i * 30 + j}|g`).join('\n');
     sendFromPython(socketPath, Array.from({ length: 10 }, (_, i) => lines(i)));
     expect(dogstatsd(h).packets).toBe(0);
-    const stopped = h.agent.stop(Date.now() + 5_000);
-    // Woken only once told to stop: it sees the end of its stdin and the queued datagrams at once.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    process.kill(relay, 'SIGCONT');
-    await stopped;
     const h2 = h;
     h = undefined;
-    await h2.intake.close();
-    rmSync(h2.dir, { recursive: true, force: true });
+    await closeWithFrozenRelay(h2, relay);
 
     expect(dogstatsd(h2).udsPackets).toBe(10);
     expect(pointOf(h2.series(), 'uds.last')).toBe(30);
@@ -99,7 +93,7 @@ describe('DogStatsD over a Unix datagram socket', () => {
     expect(dogstatsd(h).unixSocketRelayPid).not.toBe(first);
     sendFromPython(socketPath, ['uds.after_kill:1|c']);
     await h.waitPackets(2);
-    expect(h.logs.join('')).toContain(`dogstatsd: Unix socket relay for ${socketPath} stopped (killed by SIGKILL); restarting in 1 s`);
+    expect(h.logs.join('')).toContain(`dogstatsd: the relay of Unix socket ${socketPath} stopped (killed by SIGKILL); restarting in 1 s`);
   });
 
   it('a socket that cannot be bound is reported in status and the log; UDP keeps working', async () => {
@@ -112,11 +106,11 @@ describe('DogStatsD over a Unix datagram socket', () => {
   });
 });
 
-describe('UnixSocketRelay without perl', () => {
+describe('DatagramRelay without perl', () => {
   it('says perl is missing, once, and does not retry', async () => {
     const lines: string[] = [];
-    const relay = new UnixSocketRelay({ path: join(tmpdir(), 'never.sock'), perl: '/nonexistent/perl', onDatagram: () => {}, logger: createLogger('CORE', 'debug', (l) => lines.push(l)) });
-    expect(await relay.start()).toBe('/nonexistent/perl not found: the Unix socket relay needs perl (/usr/bin/perl on Heroku stacks)');
+    const relay = new DatagramRelay({ socket: { kind: 'unix', path: join(tmpdir(), 'never.sock') }, perl: '/nonexistent/perl', onDatagram: () => {}, logger: createLogger('CORE', 'debug', (l) => lines.push(l)) });
+    expect(await relay.start()).toBe('/nonexistent/perl not found: the relay needs perl (/usr/bin/perl on Heroku stacks)');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(relay.unavailable).toMatch(/not found/);
     expect(relay.restarts).toBe(0);

@@ -25,6 +25,13 @@ export async function runCommand(args: AgentArgs, env: NodeJS.ProcessEnv, io: Io
     logger.error(`cannot start: ${(error as Error).message}`);
     return 1;
   }
+  // Heroku signals every process of the dyno and the supervisor forwards it too: later signals
+  // must not kill the flush in progress, so the handlers stay installed until exit. They are in
+  // place before the components start, as a listener may take input before the last one is up.
+  const stopSignal = new Promise<string>((resolve) => {
+    signals.on('SIGTERM', () => resolve('SIGTERM'));
+    signals.on('SIGINT', () => resolve('SIGINT'));
+  });
   try {
     await agent.start();
   } catch (error) {
@@ -33,12 +40,7 @@ export async function runCommand(args: AgentArgs, env: NodeJS.ProcessEnv, io: Io
     return 1;
   }
   logger.info(`built-in agent running as ${settings.hostname}; sending to ${agent.status().endpoint}`);
-  // Heroku signals every process of the dyno and the supervisor forwards it too: later signals
-  // must not kill the flush in progress, so the handlers stay installed until exit.
-  const signal = await new Promise<string>((resolve) => {
-    signals.on('SIGTERM', () => resolve('SIGTERM'));
-    signals.on('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await stopSignal;
   logger.info(`${signal} received: flushing and stopping within ${stopTimeoutMs} ms`);
   const deadline = Date.now() + stopTimeoutMs;
   await agent.stop(deadline);

@@ -1,5 +1,5 @@
-// DogStatsD listeners: UDP (dgram) and an optional Unix datagram socket (through the Perl
-// relay), both feeding the parser.
+// DogStatsD listeners: UDP and an optional Unix datagram socket, both read by the Perl relay
+// (relay.ts) and fed to the parser; UDP falls back to Node's dgram where perl cannot be run.
 import { createSocket, type Socket } from 'node:dgram';
 import { resolve } from 'node:path';
 import type { Component } from '../component.js';
@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import type { DogStatsdCounters } from './counters.js';
 import type { DogStatsdSink } from './messages.js';
 import { parseDatagram } from './parser.js';
-import { UnixSocketRelay } from './uds-relay.js';
+import { DatagramRelay, type RelaySocket } from './relay.js';
 
 /** The official agent reads datagrams into 8192-byte buffers; longer ones are cut. */
 export const DOGSTATSD_BUFFER_SIZE = 8192;
@@ -23,18 +23,21 @@ export interface DogStatsdServerOptions {
   readonly logger: Logger;
   /** Bind an ephemeral UDP port even though `port` is 0 (tests). */
   readonly ephemeral?: boolean;
+  /** The perl that runs the relays (tests point it elsewhere to see the fallback). */
+  readonly perl?: string;
 }
 
 export class DogStatsdServer implements Component {
   readonly name = 'dogstatsd';
+  private udpRelay: DatagramRelay | undefined;
+  /** Node's own UDP socket, only when perl could not be run. */
   private udp: Socket | undefined;
-  private uds: UnixSocketRelay | undefined;
+  private uds: DatagramRelay | undefined;
   private socketPath = '';
   private boundPort = 0;
   private udpAddress = 'disabled';
   /** What the kernel granted (Linux reports twice the size asked, capped by rmem_max). */
   private receiveBuffer = 0;
-  private stopped = false;
 
   constructor(private readonly options: DogStatsdServerOptions) {}
 
@@ -45,9 +48,12 @@ export class DogStatsdServer implements Component {
 
   async start(): Promise<void> {
     const { options } = this;
-    if (options.port !== 0 || options.ephemeral === true) await this.startUdp();
     // Absolute, so /proc/net/unix (what `agent-wrapper start` waits on) names it the same way.
-    if (options.socketPath !== undefined && options.socketPath !== '') await this.startUds(resolve(options.socketPath));
+    const socketPath = options.socketPath ? resolve(options.socketPath) : undefined;
+    await Promise.all([
+      options.port !== 0 || options.ephemeral === true ? this.startUdp() : undefined,
+      socketPath !== undefined ? this.startUds(socketPath) : undefined,
+    ]);
   }
 
   private receiveUds = (msg: Buffer): void => {
@@ -57,7 +63,6 @@ export class DogStatsdServer implements Component {
   };
 
   private receive = (msg: Buffer): void => {
-    if (this.stopped) return;
     const counters = this.options.counters;
     counters.packets++;
     counters.bytes += msg.length;
@@ -71,12 +76,32 @@ export class DogStatsdServer implements Component {
     parseDatagram(msg, length, this.options.sink, counters);
   };
 
+  private relay(socket: RelaySocket, onDatagram: (msg: Buffer) => void): DatagramRelay {
+    const { receiveBufferBytes, logger, perl } = this.options;
+    return new DatagramRelay({ socket, onDatagram, logger, ...(receiveBufferBytes ? { receiveBufferBytes } : {}), ...(perl !== undefined ? { perl } : {}) });
+  }
+
   private async startUdp(): Promise<void> {
+    const { port, logger } = this.options;
+    const address = this.options.nonLocalTraffic ? '0.0.0.0' : '127.0.0.1';
+    const relay = this.relay({ kind: 'udp', address, port }, this.receive);
+    const problem = await relay.start();
+    if (problem === undefined) {
+      this.udpRelay = relay;
+      this.listeningOnUdp(address, relay.port, relay.receiveBuffer);
+      return;
+    }
+    if (problem.startsWith('bind: ')) throw new Error(`DD_DOGSTATSD_PORT=${port}: cannot listen on UDP ${address}:${port}: ${problem}`);
+    logger.warn(`dogstatsd: no relay (${problem}); Node reads UDP itself, slower and with nothing read while the agent is busy`);
+    await this.startNodeUdp(address);
+  }
+
+  private async startNodeUdp(address: string): Promise<void> {
     const socket = createSocket({ type: 'udp4', ...(this.options.receiveBufferBytes ? { recvBufferSize: this.options.receiveBufferBytes } : {}) });
     socket.on('message', this.receive);
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(this.options.port, this.options.nonLocalTraffic ? '0.0.0.0' : '127.0.0.1', () => {
+      socket.bind(this.options.port, address, () => {
         socket.off('error', reject);
         resolve();
       });
@@ -85,35 +110,43 @@ export class DogStatsdServer implements Component {
       this.options.counters.readErrors++;
       this.options.logger.once(`udp-${error.message}`, 'warn', `dogstatsd: UDP read error: ${error.message}`);
     });
-    this.boundPort = socket.address().port;
-    this.udpAddress = `${socket.address().address}:${this.boundPort}`;
-    this.receiveBuffer = socket.getRecvBufferSize();
     this.udp = socket;
+    this.listeningOnUdp(address, socket.address().port, socket.getRecvBufferSize());
+  }
+
+  private listeningOnUdp(address: string, port: number, receiveBuffer: number): void {
+    this.boundPort = port;
+    this.udpAddress = `${address}:${port}`;
+    this.receiveBuffer = receiveBuffer;
     this.options.logger.info(`dogstatsd: listening on UDP ${this.udpAddress}`);
   }
 
   private async startUds(path: string): Promise<void> {
     this.socketPath = path;
-    const { receiveBufferBytes, logger } = this.options;
-    this.uds = new UnixSocketRelay({ path, onDatagram: this.receiveUds, logger, ...(receiveBufferBytes ? { receiveBufferBytes } : {}) });
+    this.uds = this.relay({ kind: 'unix', path }, this.receiveUds);
     const problem = await this.uds.start();
-    if (problem === undefined) logger.info(`dogstatsd: listening on Unix socket ${path}`);
-    else logger.error(`dogstatsd: cannot listen on Unix socket DD_DOGSTATSD_SOCKET=${path}: ${problem}`);
+    if (problem === undefined) this.options.logger.info(`dogstatsd: listening on Unix socket ${path}`);
+    else this.options.logger.error(`dogstatsd: cannot listen on Unix socket DD_DOGSTATSD_SOCKET=${path}: ${problem}`);
   }
 
-  /** Stops reading; what the Unix socket still held is delivered first. Parsed samples are in the aggregator. */
+  /** Stops reading; what the sockets still held is delivered first. Parsed samples are in the aggregator. */
   async stop(): Promise<void> {
-    if (this.udp !== undefined) await new Promise<void>((resolve) => this.udp!.close(() => resolve()));
-    if (this.uds !== undefined) await this.uds.stop();
-    this.stopped = true;
+    const udp = this.udp;
+    await Promise.all([
+      this.udpRelay?.stop(),
+      this.uds?.stop(),
+      udp !== undefined ? new Promise<void>((resolve) => udp.close(() => resolve())) : undefined,
+    ]);
   }
 
   status(): Record<string, unknown> {
+    const { udpRelay, uds } = this;
     return {
-      udp: this.udpAddress,
+      udp: udpRelay?.unavailable !== undefined ? `unavailable: ${udpRelay.unavailable}` : this.udpAddress,
       ...(this.receiveBuffer > 0 ? { udpReceiveBufferBytes: this.receiveBuffer } : {}),
-      unixSocket: this.uds === undefined ? 'disabled' : this.uds.unavailable === undefined ? this.socketPath : `unavailable: ${this.uds.unavailable}`,
-      ...(this.uds?.pid !== undefined ? { unixSocketRelayPid: this.uds.pid, unixSocketRelayRestarts: this.uds.restarts } : {}),
+      ...(udpRelay?.pid !== undefined ? { udpRelayPid: udpRelay.pid, udpRelayRestarts: udpRelay.restarts } : {}),
+      unixSocket: uds === undefined ? 'disabled' : uds.unavailable === undefined ? this.socketPath : `unavailable: ${uds.unavailable}`,
+      ...(uds?.pid !== undefined ? { unixSocketRelayPid: uds.pid, unixSocketRelayRestarts: uds.restarts } : {}),
       ...this.options.counters.snapshot(),
     };
   }

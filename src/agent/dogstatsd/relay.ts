@@ -1,13 +1,15 @@
-// DogStatsD on a Unix datagram socket through the Perl relay (uds-relay-script.ts): the relay
+// A DogStatsD socket (UDP or Unix datagram) read by the Perl relay (relay-script.ts): the relay
 // owns the socket, the agent reads its framed datagrams from a pipe and restarts it if it dies.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { lstatSync, rmSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../log.js';
-import { UDS_RELAY_SCRIPT } from './uds-relay-script.js';
+import { RELAY_SCRIPT } from './relay-script.js';
 
-export interface UnixSocketRelayOptions {
-  readonly path: string;
+export type RelaySocket = { readonly kind: 'udp'; readonly address: string; readonly port: number } | { readonly kind: 'unix'; readonly path: string };
+
+export interface DatagramRelayOptions {
+  readonly socket: RelaySocket;
   readonly receiveBufferBytes?: number;
   readonly onDatagram: (datagram: Buffer) => void;
   readonly logger: Logger;
@@ -22,15 +24,19 @@ const BIND_TIMEOUT_MS = 5_000;
 /** How long a stopping relay may take to hand over what its socket still holds. */
 const DRAIN_MS = 2_000;
 
-export class UnixSocketRelay {
+export class DatagramRelay {
   private child: RelayProcess | undefined;
   private ready = false;
   private stopping = false;
   private problem: string | undefined = 'not started';
   private restartTimer: NodeJS.Timeout | undefined;
+  /** SO_RCVBUF as granted by the kernel (twice what was asked, capped by rmem_max). */
+  receiveBuffer = 0;
+  /** The UDP port bound (the one asked, or the kernel's choice for 0); 0 for a Unix socket. */
+  port = 0;
   restarts = 0;
 
-  constructor(private readonly options: UnixSocketRelayOptions) {}
+  constructor(private readonly options: DatagramRelayOptions) {}
 
   /** Why the socket is not served right now, or undefined when it is. */
   get unavailable(): string | undefined {
@@ -41,11 +47,21 @@ export class UnixSocketRelay {
     return this.ready ? this.child?.pid : undefined;
   }
 
-  /** Resolves once the socket is bound, or with the reason it could not be (no retry then). */
+  private get where(): string {
+    const { socket } = this.options;
+    return socket.kind === 'unix' ? `Unix socket ${socket.path}` : `UDP ${socket.address}:${this.port || socket.port}`;
+  }
+
+  /**
+   * Resolves once the socket is bound, or with the reason it could not be (no retry then):
+   * `bind: …` when the socket itself was refused, anything else when the relay could not run.
+   */
   start(): Promise<string | undefined> {
-    const { path, receiveBufferBytes, perl = 'perl' } = this.options;
-    removeStaleSocket(path); // left by a previous run or a killed relay, it would make bind fail
-    const args = ['-e', UDS_RELAY_SCRIPT, '--', path, ...(receiveBufferBytes ? [String(receiveBufferBytes)] : [])];
+    const { socket, receiveBufferBytes, perl = 'perl' } = this.options;
+    // A socket file left by a previous run or a killed relay would make bind fail.
+    if (socket.kind === 'unix') removeStaleSocket(socket.path);
+    const where = socket.kind === 'unix' ? ['unix', socket.path] : ['udp', socket.address, String(this.port || socket.port)];
+    const args = ['-e', RELAY_SCRIPT, '--', ...where, ...(receiveBufferBytes ? [String(receiveBufferBytes)] : [])];
     const child = spawn(perl, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     let stderr = '';
@@ -66,13 +82,16 @@ export class UnixSocketRelay {
         settle(`the relay did not bind within ${BIND_TIMEOUT_MS / 1000} s`);
         child.kill('SIGKILL');
       }, BIND_TIMEOUT_MS);
-      this.readFrames(child, () => {
+      this.readFrames(child, (hello) => {
+        const [granted, port] = hello.split(' ').map(Number);
+        this.receiveBuffer = granted ?? 0;
+        if (socket.kind === 'udp') this.port = port ?? 0;
         this.ready = true;
         settle(undefined);
       });
       child.on('error', (error) => {
         const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-        settle(missing ? `${perl} not found: the Unix socket relay needs perl (/usr/bin/perl on Heroku stacks)` : `${perl}: ${error.message}`);
+        settle(missing ? `${perl} not found: the relay needs perl (/usr/bin/perl on Heroku stacks)` : `${perl}: ${error.message}`);
       });
       child.on('close', (code, signal) => {
         const wasReady = this.ready;
@@ -83,20 +102,20 @@ export class UnixSocketRelay {
         // A relay that never bound fails the same way again; one that served was killed: restart it.
         if (this.stopping || !wasReady) return;
         this.problem = `relay stopped (${why}), restarting`;
-        this.options.logger.error(`dogstatsd: Unix socket relay for ${path} stopped (${why}); restarting in ${RESTART_DELAY_MS / 1000} s`);
+        this.options.logger.error(`dogstatsd: the relay of ${this.where} stopped (${why}); restarting in ${RESTART_DELAY_MS / 1000} s`);
         this.restartTimer = setTimeout(() => {
           this.restarts++;
           void this.start().then((problem) => {
-            if (problem === undefined) this.options.logger.info(`dogstatsd: listening on Unix socket ${path} again`);
-            else this.options.logger.error(`dogstatsd: cannot listen on Unix socket ${path}: ${problem}`);
+            if (problem === undefined) this.options.logger.info(`dogstatsd: listening on ${this.where} again`);
+            else this.options.logger.error(`dogstatsd: cannot listen on ${this.where}: ${problem}`);
           });
         }, RESTART_DELAY_MS);
       });
     });
   }
 
-  /** Frames of `length:u32be bytes`; the first, empty, means bound. */
-  private readFrames(child: RelayProcess, onReady: () => void): void {
+  /** Frames of `length:u32be bytes`; the first is the relay's hello. */
+  private readFrames(child: RelayProcess, onHello: (hello: string) => void): void {
     let pending: Buffer | undefined;
     let first = true;
     child.stdout.on('data', (chunk: Buffer) => {
@@ -107,7 +126,7 @@ export class UnixSocketRelay {
         if (end > buf.length) break;
         if (first) {
           first = false;
-          onReady();
+          onHello(buf.toString('latin1', offset + 4, end));
         } else this.options.onDatagram(buf.subarray(offset + 4, end));
         offset = end;
       }
@@ -115,7 +134,7 @@ export class UnixSocketRelay {
     });
   }
 
-  /** Ends the relay: it stops reading, hands over what the socket held, and exits; the socket file goes. */
+  /** Ends the relay: it stops reading, hands over what the socket held, and exits; a socket file goes. */
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
@@ -127,7 +146,7 @@ export class UnixSocketRelay {
       await closed;
       clearTimeout(timer);
     }
-    removeStaleSocket(this.options.path);
+    if (this.options.socket.kind === 'unix') removeStaleSocket(this.options.socket.path);
   }
 }
 

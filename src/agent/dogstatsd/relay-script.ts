@@ -1,0 +1,76 @@
+// The DogStatsD socket relay, in Perl: Node 20 cannot open AF_UNIX SOCK_DGRAM sockets, and its
+// UDP receive path costs ~4 µs a datagram (one recvmsg, a 64 KiB buffer and a JS callback each);
+// every Heroku stack has /usr/bin/perl with its Socket module (perl-base, essential in Ubuntu).
+// The relay binds the socket and writes each datagram to stdout as a 4-byte big-endian length
+// and the bytes, in writes of up to 256 KiB; the first frame says "<SO_RCVBUF granted> <port>"
+// once bound. It keeps draining the socket while the agent's event loop is busy (GC, flush), up
+// to a 1 MiB pipe. It ignores SIGTERM (the dyno sends it to every process): the agent ends it by
+// closing stdin, and it then hands over what the socket still holds before exiting. A full pipe
+// blocks it: backpressure, as a slow reader of the socket itself would give.
+// Usage: perl -e "$RELAY_SCRIPT" -- udp <address> <port> [<SO_RCVBUF>] | unix <path> [<SO_RCVBUF>]
+
+export const RELAY_SCRIPT = String.raw`
+use strict;
+use warnings;
+use Socket qw(AF_INET AF_UNIX SOCK_DGRAM SOL_SOCKET SO_RCVBUF MSG_DONTWAIT inet_aton pack_sockaddr_in unpack_sockaddr_in pack_sockaddr_un);
+
+my $kind = shift @ARGV;
+$0 = "dogstatsd-relay $kind @ARGV";
+$SIG{TERM} = $SIG{INT} = $SIG{HUP} = 'IGNORE';
+
+sub fail { print STDERR "$_[0]\n"; exit 2 }
+
+my ($sock, $rcvbuf);
+if ($kind eq 'unix') {
+  my $path;
+  ($path, $rcvbuf) = @ARGV;
+  socket($sock, AF_UNIX, SOCK_DGRAM, 0) or fail("socket: $!");
+  bind($sock, pack_sockaddr_un($path)) or fail("bind: $!");
+  chmod 0722, $path; # as the official agent: any local user may write
+} else {
+  my ($address, $port);
+  ($address, $port, $rcvbuf) = @ARGV;
+  socket($sock, AF_INET, SOCK_DGRAM, 0) or fail("socket: $!");
+  bind($sock, pack_sockaddr_in($port, inet_aton($address))) or fail("bind: $!");
+}
+setsockopt($sock, SOL_SOCKET, SO_RCVBUF, $rcvbuf + 0) if $rcvbuf; # capped by rmem_max
+my $granted = unpack('i', getsockopt($sock, SOL_SOCKET, SO_RCVBUF));
+my $bound = $kind eq 'unix' ? 0 : (unpack_sockaddr_in(getsockname($sock)))[0];
+fcntl(STDOUT, 1031, 1 << 20); # F_SETPIPE_SZ: a 1 MiB pipe for bursts; the default 64 KiB if refused
+binmode STDOUT;
+
+sub put {
+  my ($data) = @_;
+  while (length $data) {
+    my $n = syswrite(STDOUT, $data);
+    if (!defined $n) { next if $!{EINTR}; exit 0 }
+    substr($data, 0, $n, '');
+  }
+}
+
+# Everything the socket holds now, in writes of about 256 KiB.
+sub relay {
+  my $out = '';
+  while (defined(recv($sock, my $dgram, 65536, MSG_DONTWAIT))) {
+    $out .= pack('N', length $dgram) . $dgram;
+    if (length $out >= 262144) { put($out); $out = '' }
+  }
+  put($out) if length $out;
+}
+
+my $hello = "$granted $bound";
+put(pack('N', length $hello) . $hello);
+my $watch = '';
+vec($watch, fileno($sock), 1) = 1;
+vec($watch, fileno(STDIN), 1) = 1;
+while (1) {
+  next if select(my $ready = $watch, undef, undef, undef) < 0; # EINTR
+  if (vec($ready, fileno(STDIN), 1)) {
+    my $n = sysread(STDIN, my $ignored, 64);
+    last unless $n || (!defined $n && $!{EINTR}); # end of file: the agent is stopping
+  }
+  relay();
+}
+relay();
+exit 0;
+`;
