@@ -51,11 +51,12 @@ export interface PortWait {
 /** Resolves true once every port is bound, false at `timeoutMs` or when `gaveUp()` says the agent is gone. */
 export async function waitForPorts(wanted: PortWait, timeoutMs: number, gaveUp: () => boolean, procNet?: string): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
+  const unixWanted = wanted.unixDatagram ?? [];
   for (;;) {
     const udp = boundPorts('udp', procNet);
     const tcp = boundPorts('tcp', procNet);
-    const unix = wanted.unixDatagram?.length ? boundUnixDatagramSockets(procNet) : new Set<string>();
-    if (wanted.udp.every((p) => udp.has(p)) && wanted.tcp.every((p) => tcp.has(p)) && (wanted.unixDatagram ?? []).every((p) => unix.has(p))) return true;
+    const unix = unixWanted.length > 0 ? boundUnixDatagramSockets(procNet) : new Set<string>();
+    if (wanted.udp.every((p) => udp.has(p)) && wanted.tcp.every((p) => tcp.has(p)) && unixWanted.every((p) => unix.has(p))) return true;
     if (Date.now() >= deadline || gaveUp()) return false;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
