@@ -2,7 +2,8 @@
 // DogStatsD throughput and footprint: the built-in agent (lib/agent.js) vs Etsy's statsd daemon,
 // side by side on this machine. A paced sender (its own process) climbs a ladder of rates for
 // single-metric and ~1400-byte packed datagrams; each step's loss = 1 - received/sent samples.
-//   node bench/dogstatsd.mjs [--step-seconds 2] [--max-rate 400000] [--rcvbuf <bytes, 0 = kernel default>] [--uds]
+//   node bench/dogstatsd.mjs [--step-seconds 2] [--max-rate 400000] [--rcvbuf <bytes, 0 = kernel default>] [--uds] [--no-relay]
+// --no-relay: the built-in agent without perl on its PATH, so Node's dgram reads UDP.
 // --uds: the built-in agent alone, the sender on DD_DOGSTATSD_SOCKET (Etsy's daemon has no Unix
 // socket); loss includes what the sender had to drop while the socket's queue was full.
 // The built-in agent's CPU and RSS include its Perl relay's (the process that reads the socket).
@@ -26,6 +27,7 @@ const MAX_RATE = flag('max-rate', 400_000);
 // The agent's DD_DOGSTATSD_SO_RCVBUF: absent = its default (rmem_max, at most 4 MiB); 0 = the kernel default, as Etsy's daemon.
 const RCVBUF = flag('rcvbuf', undefined);
 const UDS = args.includes('--uds');
+const NO_RELAY = args.includes('--no-relay');
 const LADDER = [1_000, 2_000, 3_000, 5_000, 7_500, 10_000, 15_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 100_000, 120_000, 140_000, 160_000, 200_000, 240_000, 280_000, 320_000, 400_000].filter((r) => r <= MAX_RATE);
 const LOSS_LIMIT = 0.005;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -77,7 +79,7 @@ async function startBuiltin(sinkUrl) {
   writeFileSync(join(dir, 'datadog.yaml'), `dogstatsd_port: ${port}\ncmd_port: ${cmdPort}\n${UDS ? `dogstatsd_socket: ${socket}\n` : ''}`);
   const started = performance.now();
   const child = spawn(process.execPath, [join(root, 'lib/agent.js'), 'run', '-c', join(dir, 'datadog.yaml')], {
-    env: { ...process.env, DD_API_KEY: 'bench0000000000000000000000000000', DD_DD_URL: sinkUrl, DD_APM_ENABLED: 'false', DD_DISABLE_HOST_METRICS: 'true', DD_LOG_LEVEL: 'info', ...(RCVBUF !== undefined ? { DD_DOGSTATSD_SO_RCVBUF: String(RCVBUF) } : {}) },
+    env: { ...process.env, ...(NO_RELAY ? { PATH: dir } : {}), DD_API_KEY: 'bench0000000000000000000000000000', DD_DD_URL: sinkUrl, DD_APM_ENABLED: 'false', DD_DISABLE_HOST_METRICS: 'true', DD_LOG_LEVEL: 'info', ...(RCVBUF !== undefined ? { DD_DOGSTATSD_SO_RCVBUF: String(RCVBUF) } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await waitForOutput(child, UDS ? /dogstatsd: listening on Unix socket/ : /dogstatsd: listening on UDP/);
@@ -95,7 +97,7 @@ async function startBuiltin(sinkUrl) {
   // The agent and the relays reading its sockets: the CPU of all of them is the receiver's.
   const status = await dogstatsd();
   const pids = [child.pid, status.udpRelayPid, status.unixSocketRelayPid].filter((pid) => pid !== undefined);
-  return { name: UDS ? 'built-in agent, Unix socket' : 'built-in agent', child, pids, port, target: UDS ? socket : port, bootMs, samples, stop: () => stop(child, dir) };
+  return { name: UDS ? 'built-in agent, Unix socket' : NO_RELAY ? 'built-in agent, Node dgram' : 'built-in agent', child, pids, port, target: UDS ? socket : port, bootMs, samples, stop: () => stop(child, dir) };
 }
 
 /** Etsy's statsd daemon flushing every 10 s (its default) to a backend that only counts. */

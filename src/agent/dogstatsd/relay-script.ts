@@ -3,8 +3,9 @@
 // every Heroku stack has /usr/bin/perl with its Socket module (perl-base, essential in Ubuntu).
 // The relay binds the socket and writes each datagram to stdout as a 4-byte big-endian length
 // and the bytes, in writes of up to 256 KiB; the first frame says "<SO_RCVBUF granted> <port>"
-// once bound. It keeps draining the socket while the agent's event loop is busy (GC, flush), up
-// to a 1 MiB pipe. It ignores SIGTERM (the dyno sends it to every process): the agent ends it by
+// once bound. Small UDP batches wait 1 ms for more, so neither process wakes once a datagram.
+// It keeps draining the socket while the agent's event loop is busy (GC, flush), up to a 1 MiB
+// pipe. It ignores SIGTERM (the dyno sends it to every process): the agent ends it by
 // closing stdin, and it then hands over what the socket still holds before exiting. A full pipe
 // blocks it: backpressure, as a slow reader of the socket itself would give.
 // Usage: perl -e "$RELAY_SCRIPT" -- udp <address> <port> [<SO_RCVBUF>] | unix <path> [<SO_RCVBUF>]
@@ -48,14 +49,17 @@ sub put {
   }
 }
 
-# Everything the socket holds now, in writes of about 256 KiB.
+# Everything the socket holds now, in writes of about 256 KiB; returns how many datagrams.
 sub relay {
   my $out = '';
+  my $count = 0;
   while (defined(recv($sock, my $dgram, 65536, MSG_DONTWAIT))) {
     $out .= pack('N', length $dgram) . $dgram;
+    $count++;
     if (length $out >= 262144) { put($out); $out = '' }
   }
   put($out) if length $out;
+  return $count;
 }
 
 my $hello = "$granted $bound";
@@ -69,7 +73,10 @@ while (1) {
     my $n = sysread(STDIN, my $ignored, 64);
     last unless $n || (!defined $n && $!{EINTR}); # end of file: the agent is stopping
   }
-  relay();
+  # A small UDP batch: wait 1 ms for more, so that the relay and the agent wake up at most ~1000
+  # times a second instead of once a datagram. Not on a Unix socket: its queue holds 10.
+  my $relayed = relay();
+  select(undef, undef, undef, 0.001) if $kind eq 'udp' && $relayed > 1 && $relayed < 64;
 }
 relay();
 exit 0;
