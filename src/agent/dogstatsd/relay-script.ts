@@ -1,6 +1,7 @@
 // The DogStatsD socket relay, in Perl: Node 20 cannot open AF_UNIX SOCK_DGRAM sockets, and its
 // UDP receive path costs ~4 µs a datagram (one recvmsg, a 64 KiB buffer and a JS callback each);
-// every Heroku stack has /usr/bin/perl with its Socket module (perl-base, essential in Ubuntu).
+// every Heroku stack has /usr/bin/perl with its Socket module (perl-base is essential in Ubuntu;
+// heroku/base-images lists perl and perl-base for heroku-22 and heroku-24).
 // The relay binds the socket and writes each datagram to stdout as a 4-byte big-endian length
 // and the bytes, in writes of up to 256 KiB; the first frame says "<SO_RCVBUF granted> <port>"
 // once bound. Small UDP batches wait 1 ms for more, so neither process wakes once a datagram.
