@@ -49,7 +49,10 @@ function procStats(pid) {
   return { cpuSeconds: ticks / 100, rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
 }
 
-/** RSS and peak RSS of a receiver: its processes added up (the agent and its relay). */
+/** CPU seconds of a receiver: its processes added up (the agent and its relays). */
+const cpuSeconds = (receiver) => receiver.pids.reduce((sum, pid) => sum + procStats(pid).cpuSeconds, 0);
+
+/** RSS and peak RSS of a receiver, its processes added up. */
 function memory(receiver) {
   const stats = receiver.pids.map(procStats);
   return { rssMb: stats.reduce((sum, s) => sum + s.rssMb, 0), peakRssMb: stats.reduce((sum, s) => sum + s.peakRssMb, 0) };
@@ -94,7 +97,7 @@ async function startBuiltin(sinkUrl) {
       }).on('error', reject).end();
     });
   const samples = async () => (await dogstatsd()).metricSamples;
-  // The agent and the relays reading its sockets: the CPU of all of them is the receiver's.
+  // The agent and the relays reading its sockets: their CPU and memory are the receiver's.
   const status = await dogstatsd();
   const pids = [child.pid, status.udpRelayPid, status.unixSocketRelayPid].filter((pid) => pid !== undefined);
   return { name: UDS ? 'built-in agent, Unix socket' : NO_RELAY ? 'built-in agent, Node dgram' : 'built-in agent', child, pids, port, target: UDS ? socket : port, bootMs, samples, stop: () => stop(child, dir) };
@@ -160,11 +163,10 @@ async function settle(receiver) {
 /** One step: `rate` datagrams/s of `kind` for STEP_SECONDS, loss and CPU of the receiver. */
 async function step(receiver, rate, kind) {
   const before = await settle(receiver);
-  const cpuSeconds = () => receiver.pids.reduce((sum, pid) => sum + procStats(pid).cpuSeconds, 0);
-  const cpuBefore = cpuSeconds();
+  const cpuBefore = cpuSeconds(receiver);
   const sent = send(receiver.target, rate, STEP_SECONDS, kind);
   const received = (await settle(receiver)) - before;
-  const cpu = (cpuSeconds() - cpuBefore) / sent.seconds;
+  const cpu = (cpuSeconds(receiver) - cpuBefore) / sent.seconds;
   return { target: rate, datagramsPerSec: Math.round(sent.datagrams / sent.seconds), samplesPerSec: Math.round(received / sent.seconds), loss: 1 - received / sent.samples, cpu, senderBound: sent.datagrams / sent.seconds < rate * 0.9, dropped: sent.dropped ?? 0 };
 }
 
