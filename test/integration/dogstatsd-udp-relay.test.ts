@@ -58,6 +58,25 @@ describe('DogStatsD over UDP through the relay', () => {
     expect(h.logs.join('')).toContain(`dogstatsd: the relay of UDP 127.0.0.1:${port} stopped (killed by SIGKILL); restarting in 1 s`);
   });
 
+  it('a relay that cannot bind again after being killed retries, each delay doubled, until it can', async () => {
+    h = await startHarness();
+    const port = h.agent.dogstatsd.port;
+    process.kill(dogstatsd(h).udpRelayPid as number, 'SIGKILL');
+    await until(() => String(dogstatsd(h!).udp).startsWith('unavailable: relay stopped'), 2_000, 'the relay seen gone');
+    // Another process takes the port before the restart, 1 s later.
+    const squatter = createSocket('udp4');
+    await new Promise<void>((resolve) => squatter.bind(port, '127.0.0.1', resolve));
+    try {
+      await until(() => dogstatsd(h!).udp === 'unavailable: bind: Address already in use, retrying', 3_000, 'the failed restart');
+      expect(h.logs.join('')).toContain(`dogstatsd: cannot listen on UDP 127.0.0.1:${port}: bind: Address already in use; retrying in 2 s`);
+    } finally {
+      squatter.close();
+    }
+    await until(() => dogstatsd(h!).udp === `127.0.0.1:${port}`, 5_000, 'the relay back');
+    expect(dogstatsd(h)).toMatchObject({ udpRelayRestarts: 2 });
+    await h.send('udp.after_retry:1|c');
+  });
+
   it('a port already taken fails the start with the variable to change', async () => {
     const taken = createSocket('udp4');
     await new Promise<void>((resolve) => taken.bind(0, '127.0.0.1', resolve));

@@ -20,6 +20,7 @@ export interface DatagramRelayOptions {
 type RelayProcess = ChildProcessByStdio<Writable, Readable, Readable>;
 
 const RESTART_DELAY_MS = 1_000;
+const RESTART_MAX_DELAY_MS = 60_000;
 const BIND_TIMEOUT_MS = 5_000;
 /** How long a stopping relay may take to hand over what its socket still holds. */
 const DRAIN_MS = 2_000;
@@ -103,15 +104,27 @@ export class DatagramRelay {
         if (this.stopping || !wasReady) return;
         this.problem = `relay stopped (${why}), restarting`;
         this.options.logger.error(`dogstatsd: the relay of ${this.where} stopped (${why}); restarting in ${RESTART_DELAY_MS / 1000} s`);
-        this.restartTimer = setTimeout(() => {
-          this.restarts++;
-          void this.start().then((problem) => {
-            if (problem === undefined) this.options.logger.info(`dogstatsd: listening on ${this.where} again`);
-            else this.options.logger.error(`dogstatsd: cannot listen on ${this.where}: ${problem}`);
-          });
-        }, RESTART_DELAY_MS);
+        this.restartAfter(RESTART_DELAY_MS);
       });
     });
+  }
+
+  /** Starts the relay again after `delayMs`, then every doubled delay (at most 60 s) until it binds. */
+  private restartAfter(delayMs: number): void {
+    this.restartTimer = setTimeout(() => {
+      this.restarts++;
+      void this.start().then((problem) => {
+        if (problem === undefined) {
+          this.options.logger.info(`dogstatsd: listening on ${this.where} again`);
+          return;
+        }
+        if (this.stopping) return;
+        const next = Math.min(delayMs * 2, RESTART_MAX_DELAY_MS);
+        this.problem = `${problem}, retrying`;
+        this.options.logger.error(`dogstatsd: cannot listen on ${this.where}: ${problem}; retrying in ${next / 1000} s`);
+        this.restartAfter(next);
+      });
+    }, delayMs);
   }
 
   /** Frames of `length:u32be bytes`; the first is the relay's hello. */
