@@ -93,7 +93,7 @@ uds_datagram_counted() {
   kill -TERM "$supervisor"
   wait_for none_alive "$supervisor"
   [ ! -e "$socket_dir/dsd.socket" ]
-  ! pgrep -f "dogstatsd-relay unix $socket_dir" >/dev/null
+  ! pgrep -f "dogstatsd-relay .* -- unix $socket_dir" >/dev/null
   rm -rf "$socket_dir"
 }
 
@@ -106,7 +106,7 @@ agent_pid() {
 }
 
 relay_gone() {
-  ! pgrep -f "dogstatsd-relay udp 127\.0\.0\.1 $STATSD_PORT( |$)" >/dev/null
+  ! pgrep -f "dogstatsd-relay .* -- udp 127\.0\.0\.1 $STATSD_PORT( |$)" >/dev/null
 }
 
 samples_counted() {
@@ -124,7 +124,7 @@ restarted_agent_ready() {
   boot "${PORTS[@]}"
   wait_for agent_pid
   first="$(agent_pid)"
-  relay="$(pgrep -f "dogstatsd-relay udp 127\.0\.0\.1 $STATSD_PORT( |$)")"
+  relay="$(pgrep -f "dogstatsd-relay .* -- udp 127\.0\.0\.1 $STATSD_PORT( |$)")"
   kill -KILL "$first"
   wait_for relay_gone
   wait_for restarted_agent_ready "$first"

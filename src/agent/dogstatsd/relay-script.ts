@@ -9,7 +9,12 @@
 // pipe. It ignores SIGTERM (the dyno sends it to every process): the agent ends it by
 // closing stdin, and it then hands over what the socket still holds before exiting. A full pipe
 // blocks it: backpressure, as a slow reader of the socket itself would give.
-// Usage: perl -e "$RELAY_SCRIPT" -- udp <address> <port> [<SO_RCVBUF>] | unix <path> [<SO_RCVBUF>]
+// It is read from file descriptor 3 by RELAY_LOADER, so that `ps` shows a short command line
+// (`dogstatsd-relay -e … -- udp 127.0.0.1 8125 …`) without setting $0, which would overwrite the
+// process's environment as /proc shows it.
+// Usage: perl -e "$RELAY_LOADER" -- udp <address> <port> [<SO_RCVBUF>] | unix <path> [<SO_RCVBUF>], the script on fd 3
+
+export const RELAY_LOADER = `open(my $fd, '<&=', 3) or die "fd 3: $!\\n"; my $code = do { local $/; <$fd> }; close $fd; eval $code; die $@ if $@;`;
 
 export const RELAY_SCRIPT = String.raw`
 use strict;
@@ -17,7 +22,6 @@ use warnings;
 use Socket qw(AF_INET AF_UNIX SOCK_DGRAM SOL_SOCKET SO_RCVBUF MSG_DONTWAIT inet_aton pack_sockaddr_in unpack_sockaddr_in pack_sockaddr_un);
 
 my $kind = shift @ARGV;
-$0 = "dogstatsd-relay $kind @ARGV";
 $SIG{TERM} = $SIG{INT} = $SIG{HUP} = 'IGNORE';
 
 sub fail { print STDERR "$_[0]\n"; exit 2 }

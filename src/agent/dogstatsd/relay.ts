@@ -4,7 +4,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { lstatSync, rmSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../log.js';
-import { RELAY_SCRIPT } from './relay-script.js';
+import { RELAY_LOADER, RELAY_SCRIPT } from './relay-script.js';
 
 export type RelaySocket = { readonly kind: 'udp'; readonly address: string; readonly port: number } | { readonly kind: 'unix'; readonly path: string };
 
@@ -62,9 +62,12 @@ export class DatagramRelay {
     // A socket file left by a previous run or a killed relay would make bind fail.
     if (socket.kind === 'unix') removeStaleSocket(socket.path);
     const where = socket.kind === 'unix' ? ['unix', socket.path] : ['udp', socket.address, String(this.port || socket.port)];
-    const args = ['-e', RELAY_SCRIPT, '--', ...where, ...(receiveBufferBytes ? [String(receiveBufferBytes)] : [])];
-    const child = spawn(perl, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const args = ['-e', RELAY_LOADER, '--', ...where, ...(receiveBufferBytes ? [String(receiveBufferBytes)] : [])];
+    const child = spawn(perl, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], argv0: 'dogstatsd-relay' }) as RelayProcess;
     this.child = child;
+    const script = child.stdio[3] as Writable;
+    script.on('error', () => {}); // a relay that could not start reports why below
+    script.end(RELAY_SCRIPT);
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => {
       stderr = (stderr + text).slice(-500);
