@@ -29,68 +29,61 @@ function payload(i) {
 }
 
 const templates = Array.from({ length: 64 }, (_, i) => payload(i));
-if (port.startsWith('/')) sendUnix(port);
-else sendUdp();
+const report = { datagrams: 0, samples: 0, errors: 0, dropped: 0 };
 
-function sendUnix(path) {
+/** Sends the templates at `perSecond` for `duration` through `transport`, then prints the report. */
+function pace(transport) {
+  const start = performance.now();
+  const last = Math.floor((duration * perSecond) / 1000);
+  const tick = () => {
+    const elapsed = performance.now() - start;
+    const due = Math.min(Math.floor((elapsed * perSecond) / 1000), last);
+    while (report.datagrams < due && transport.canSend()) {
+      const t = templates[report.datagrams % templates.length];
+      transport.send(t.buf);
+      report.samples += t.samples;
+      report.datagrams++;
+    }
+    if (elapsed < duration || report.datagrams < due) return void setImmediate(tick);
+    const finish = () => {
+      if (!transport.idle()) return void setImmediate(finish);
+      process.stdout.write(JSON.stringify({ ...report, seconds: (performance.now() - start) / 1000 }));
+      transport.close();
+    };
+    finish();
+  };
+  tick();
+}
+
+if (port.startsWith('/')) {
   const socket = createRequire(import.meta.url)('unix-dgram').createSocket('unix_dgram');
   socket.on('error', (error) => {
     console.error(error.message);
     process.exit(1);
   });
-  socket.on('congestion', () => {}); // counted below from send's return
-  socket.connect(path);
-  let sent = 0;
-  let samples = 0;
-  let dropped = 0;
-  const start = performance.now();
-  const tick = () => {
-    const elapsed = performance.now() - start;
-    const due = Math.min(Math.floor((elapsed * perSecond) / 1000), Math.floor((duration * perSecond) / 1000));
-    while (sent < due) {
-      const t = templates[sent % templates.length];
-      let congested = false;
-      socket.send(t.buf, (error) => (congested = error !== undefined));
-      if (congested) dropped++;
-      samples += t.samples;
-      sent++;
-    }
-    if (elapsed < duration) setImmediate(tick);
-    else {
-      process.stdout.write(JSON.stringify({ datagrams: sent, samples, errors: 0, dropped, seconds: (performance.now() - start) / 1000 }));
-      socket.close();
-    }
-  };
-  tick();
-}
-
-function sendUdp() {
-  const socket = createSocket('udp4');
-  socket.connect(Number(port), '127.0.0.1', () => {
-    let sent = 0;
-    let samples = 0;
-    let inFlight = 0;
-    let errors = 0;
-    const start = performance.now();
-    const tick = () => {
-      const elapsed = performance.now() - start;
-      const due = Math.min(Math.floor((elapsed * perSecond) / 1000), Math.floor((duration * perSecond) / 1000));
-      while (sent < due && inFlight < 2048) {
-        const t = templates[sent % templates.length];
-        inFlight++;
-        socket.send(t.buf, (error) => {
-          inFlight--;
-          if (error) errors++;
-        });
-        samples += t.samples;
-        sent++;
-      }
-      if (elapsed < duration || sent < due) setImmediate(tick);
-      else {
-        const wait = () => (inFlight > 0 ? setImmediate(wait) : (process.stdout.write(JSON.stringify({ datagrams: sent, samples, errors, seconds: (performance.now() - start) / 1000 })), socket.close()));
-        wait();
-      }
-    };
-    tick();
+  socket.on('congestion', () => {}); // counted from send's callback, which unix-dgram calls at once
+  socket.connect(port);
+  pace({
+    canSend: () => true,
+    send: (buf) => socket.send(buf, (error) => error !== undefined && report.dropped++),
+    idle: () => true,
+    close: () => socket.close(),
   });
+} else {
+  const socket = createSocket('udp4');
+  let inFlight = 0;
+  socket.connect(Number(port), '127.0.0.1', () =>
+    pace({
+      canSend: () => inFlight < 2048,
+      send: (buf) => {
+        inFlight++;
+        socket.send(buf, (error) => {
+          inFlight--;
+          if (error) report.errors++;
+        });
+      },
+      idle: () => inFlight === 0,
+      close: () => socket.close(),
+    }),
+  );
 }
