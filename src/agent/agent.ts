@@ -3,10 +3,8 @@
 import { BUILDPACK_VERSION } from '../constants.js';
 import { Aggregator } from './aggregator/aggregator.js';
 import { traceAgentFor } from './apm/from-settings.js';
-import { hostCheckEnabled, scanConfd } from './checks/confd.js';
-import type { HostCheck } from './checks/host-check.js';
+import type { CheckDefinition } from './checks/check.js';
 import { CheckRunner } from './checks/runner.js';
-import { hostChecks } from './checks/system-checks.js';
 import type { Component } from './component.js';
 import { DogStatsdCounters } from './dogstatsd/counters.js';
 import { defaultReceiveBuffer } from './dogstatsd/receive-buffer.js';
@@ -34,7 +32,8 @@ export interface AgentOptions {
   /** Bind DogStatsD UDP and IPC on ephemeral ports (tests); read them back from the components. */
   readonly ephemeralPorts?: boolean;
   readonly logger?: Logger;
-  readonly hostChecks?: readonly HostCheck[];
+  /** The checks run without conf.d (host and dyno checks); tests pass their own or none. */
+  readonly implicitChecks?: readonly CheckDefinition[];
   /** The perl of the DogStatsD relays (tests point it elsewhere to see the fallback). */
   readonly perl?: string;
 }
@@ -46,6 +45,7 @@ export interface BuiltinAgent {
   readonly dogstatsd: DogStatsdServer;
   readonly aggregator: Aggregator;
   readonly flusher: Flusher;
+  readonly checks: CheckRunner;
   readonly transport: Transport;
   readonly ipc: IpcServer;
   readonly logger: Logger;
@@ -93,20 +93,23 @@ export function createAgent(settings: AgentSettings, options: AgentOptions = {})
     ...(options.perl !== undefined ? { perl: options.perl } : {}),
   });
   const transport = createTransport(settings, logger, 'forwarder', endpoint, options);
-  const configured = scanConfd(settings.confdPath);
-  const checks = new CheckRunner(
-    settings.disableHostMetrics ? [] : (options.hostChecks ?? hostChecks()).filter((c) => hostCheckEnabled(c.name, settings.confdPath)),
-    configured,
-    (series) => aggregator.submitSeries(series),
+  const checks = new CheckRunner({
+    confdPath: settings.confdPath,
+    checksdPath: settings.checksdPath,
+    hostname: settings.hostname,
+    globalTags: settings.tags,
+    histogram: { aggregates: settings.histogramAggregates, percentiles: settings.histogramPercentiles },
     logger,
+    disableImplicitChecks: settings.disableHostMetrics,
+    ...(options.implicitChecks !== undefined ? { implicitChecks: options.implicitChecks } : {}),
+    submit: (output) => aggregator.submitCheckOutput(output),
     clock,
-  );
+  });
   const flusher = new Flusher({
     aggregator,
     transport,
     hostname: settings.hostname,
     logger,
-    beforeFlush: () => checks.runAll(),
     ...(options.flushIntervalMs !== undefined ? { intervalMs: options.flushIntervalMs } : {}),
     ...(options.limits !== undefined ? { limits: options.limits } : {}),
   });
@@ -144,6 +147,7 @@ export function createAgent(settings: AgentSettings, options: AgentOptions = {})
     dogstatsd,
     aggregator,
     flusher,
+    checks,
     transport,
     ipc,
     logger,

@@ -26,6 +26,8 @@ export interface AgentSettings {
   readonly histogramPercentiles: readonly number[];
   readonly cmdPort: number;
   readonly confdPath: string | undefined;
+  /** Custom checks' folder (`additional_checksd`); the built-in agent only reports what it holds. */
+  readonly checksdPath: string | undefined;
   readonly authTokenPath: string;
   readonly disableHostMetrics: boolean;
   readonly apm: {
@@ -92,6 +94,7 @@ export function loadSettings(configPath: string | undefined, env: NodeJS.Process
   const confDir = configPath !== undefined ? dirname(configPath) : process.cwd();
   const confd = yamlAt(yaml, 'confd_path');
   const tokenPath = yamlAt(yaml, 'auth_token_file_path');
+  const checksd = yamlAt(yaml, 'additional_checksd');
 
   return {
     configPath,
@@ -109,6 +112,7 @@ export function loadSettings(configPath: string | undefined, env: NodeJS.Process
     histogramPercentiles: [...new Set(pick('DD_HISTOGRAM_PERCENTILES', 'histogram_percentiles').map((p) => Math.round(p * 100)))].sort((a, b) => a - b),
     cmdPort: pick('DD_CMD_PORT', 'cmd_port'),
     confdPath: typeof confd === 'string' && confd !== '' ? confd : configPath !== undefined ? join(confDir, 'conf.d') : undefined,
+    checksdPath: typeof checksd === 'string' && checksd !== '' ? checksd : configPath !== undefined ? join(confDir, 'checks.d') : undefined,
     authTokenPath: typeof tokenPath === 'string' && tokenPath !== '' ? tokenPath : join(confDir, 'auth_token'),
     disableHostMetrics: pick('DD_DISABLE_HOST_METRICS', undefined),
     apm: {

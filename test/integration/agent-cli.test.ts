@@ -27,8 +27,8 @@ describe('agent CLI (lib/agent.js)', () => {
     dir = mkdtempSync(join(tmpdir(), 'agent-cli-'));
     config = join(dir, 'datadog.yaml');
     const [statsdPort, cmdPort, apmPort] = [await freePort(), await freePort(), await freePort()];
-    mkdirSync(join(dir, 'conf.d', 'postgres.d'), { recursive: true });
-    writeFileSync(join(dir, 'conf.d', 'postgres.d', 'conf.yaml'), 'instances:\n  - host: db\n');
+    mkdirSync(join(dir, 'conf.d', 'nosuchcheck.d'), { recursive: true });
+    writeFileSync(join(dir, 'conf.d', 'nosuchcheck.d', 'conf.yaml'), 'instances:\n  - host: db\n');
     writeFileSync(join(dir, 'conf.d', 'broken.yaml'), 'instances: [\n  - : :\n');
     writeFileSync(config, `api_key: from-yaml-is-overridden\nhostname: yaml-host\ndogstatsd_port: ${statsdPort}\ncmd_port: ${cmdPort}\ntags:\n  - team:core\n`);
     env = { ...process.env, DD_API_KEY: KEY, DD_DD_URL: intake.url, DD_HOSTNAME: 'cli-host', DD_LOG_LEVEL: 'info', DD_APM_RECEIVER_PORT: String(apmPort) };
@@ -69,12 +69,15 @@ describe('agent CLI (lib/agent.js)', () => {
     expect(status!.tags).toEqual(['team:core']);
     expect(status!.apiKey).toBe(`${'*'.repeat(KEY.length - 5)}${KEY.slice(-5)}`);
     expect(status!.components.dogstatsd).toMatchObject({ metricSamples: 21, metricParseErrors: 0 });
-    expect(status!.components.checks!.notRunnable).toEqual([
-      expect.stringMatching(/^broken \(.*broken\.yaml\): invalid YAML/),
-      expect.stringMatching(/^postgres \(.*conf\.yaml\): .*needs DD_AGENT_FLAVOR=official/),
-    ]);
+    expect(status!.components.collector).toMatchObject({
+      configErrors: [{ name: 'broken', error: expect.stringMatching(/^invalid YAML/) }],
+      loadingErrors: [{ name: 'nosuchcheck', error: expect.stringMatching(/has no check "nosuchcheck".*DD_AGENT_FLAVOR=official/) }],
+    });
     const text = await cli('status');
     expect(text.stdout).toMatch(/Agent \(v[\d.]+, built-in\)/);
+    expect(text.stdout).toContain('=========\nCollector\n=========\n\n  Running Checks\n  ==============\n');
+    expect(text.stdout).toMatch(/  Config Errors\n  =+\n    broken\n    ------\n      .*broken\.yaml: invalid YAML/);
+    expect(text.stdout).toMatch(/  Loading Errors\n  =+\n    nosuchcheck\n    -+\n      Built-in Check Loader:\n        the built-in agent has no check "nosuchcheck"/);
     expect(text.stdout).toMatch(/dogstatsd\n=+\n(.*\n)*  metricSamples: 21/);
     expect(text.stdout + text.stderr).not.toContain(KEY);
     expect((await cli('health')).stdout).toContain('Agent health: PASS');
@@ -94,10 +97,11 @@ describe('agent CLI (lib/agent.js)', () => {
     expect(shown.stdout).not.toContain(KEY);
     const check = await cli('check', 'memory');
     expect(check.exitCode).toBe(0);
-    expect(check.stdout).toMatch(/system\.mem\.total gauge \d+/);
-    const refused = await cli('check', 'postgres');
+    expect(check.stdout).toMatch(/^=== Series ===\n\[\n  \{\n    "metric": "system\.mem\.total",\n    "points": \[\n      \[\n        \d+,\n        \d/);
+    expect(check.stdout).toMatch(/    memory\n    ------\n      Instance ID: memory \[OK\]\n      Configuration Source: builtin\n      Total Runs: 1\n      Metric Samples: Last Run: 10, Total: 10\n/);
+    const refused = await cli('check', 'nosuchcheck');
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toContain('needs DD_AGENT_FLAVOR=official');
+    expect(refused.stderr).toContain('DD_AGENT_FLAVOR=official');
   });
 
   it('SIGTERM (twice, as Heroku and the supervisor both send it): the open interval reaches the intake, then exit 0', async () => {

@@ -98,7 +98,7 @@ export async function startHarness(setup: { env?: Record<string, string>; yaml?:
     ephemeralPorts: true,
     clock: () => harness.now,
     flushIntervalMs: 3_600_000,
-    hostChecks: [],
+    implicitChecks: [],
     backoff: { baseMs: 20, capMs: 200 },
     logger: createLogger('CORE', 'debug', (line) => logs.push(line)),
     ...setup.options,

@@ -2,6 +2,7 @@
 // closed; counters as rates zero-filled for 300 s; gauges last; sets unique count; histograms
 // and timers; distributions as agent DDSketches; `|T` samples passed through unaggregated.
 import type { DogStatsdEvent, DogStatsdServiceCheck, DogStatsdSink, MetricKey, MetricKind } from '../dogstatsd/messages.js';
+import type { CheckOutput } from './check-sampler.js';
 import { ContextResolver, tagSet, type Context } from './context.js';
 import { flushHistogram, HistogramSamples, type HistogramSettings } from './histogram.js';
 import type { AgentEvent, CheckRun, FlushBatch, Serie, SketchSerie } from './payloads.js';
@@ -145,12 +146,11 @@ export class Aggregator implements DogStatsdSink {
     this.pendingChecks.push({ check: check.name, host_name: host, timestamp: check.timestamp || this.nowSeconds(), status: check.status, message: check.message, tags });
   }
 
-  /** Series computed elsewhere (host checks), sent with the next flush; host and global tags added. */
-  submitSeries(series: readonly (Omit<Serie, 'host' | 'tags'> & { readonly tags?: readonly string[] })[]): void {
-    for (const serie of series) {
-      const { host, tags } = tagSet((serie.tags ?? []).join(','), this.options.hostname, this.options.globalTags);
-      this.pendingSeries.push({ ...serie, host, tags });
-    }
+  /** What a check run produced (host and tags already resolved by its sampler), sent with the next flush. */
+  submitCheckOutput(output: CheckOutput): void {
+    for (const serie of output.series) this.pendingSeries.push(serie);
+    for (const check of output.serviceChecks) this.pendingChecks.push(check);
+    for (const event of output.events) this.pendingEvents.push(event);
   }
 
   /**

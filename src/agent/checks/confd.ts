@@ -1,69 +1,124 @@
-// What conf.d asks for, and what of it the built-in agent can run: host checks yes; Postgres,
-// Redis, custom Python checks need the official agent; bad YAML is reported, never fatal.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+// conf.d as the official collector reads it: `<name>.d/*.yaml` and `<name>.yaml`, each a mapping
+// of `init_config` and `instances`. A file that is not valid YAML, or not of that shape, is a
+// config error for status, never a stop; `.yaml.default` files count only when their folder has
+// no other configuration, as in the agent.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { HOST_CHECK_NAMES } from './system-checks.js';
 
-export interface ConfiguredCheck {
+export interface CheckConfigFile {
+  /** The check to run: the file's or folder's name, aliases resolved (`redis` → `redisdb`). */
   readonly name: string;
   readonly file: string;
-  /** Undefined when the built-in agent runs it; else why not. */
-  readonly skipped?: string;
+  readonly initConfig: Readonly<Record<string, unknown>>;
+  readonly instances: readonly Readonly<Record<string, unknown>>[];
+  /** Said in status beside the check (e.g. the alias it was read under). */
+  readonly note?: string;
 }
 
-const CONFIG_FILE = /\.ya?ml(\.default)?$/;
+export interface ConfigError {
+  readonly name: string;
+  readonly file: string;
+  readonly error: string;
+}
 
-export function scanConfd(confdPath: string | undefined): ConfiguredCheck[] {
-  if (confdPath === undefined || !existsSync(confdPath)) return [];
-  const found: ConfiguredCheck[] = [];
-  let entries: string[];
+export interface ConfdScan {
+  readonly files: CheckConfigFile[];
+  readonly errors: ConfigError[];
+}
+
+/** Names the buildpack docs use for a check the agent knows by another name. */
+const ALIASES: Readonly<Record<string, string>> = { redis: 'redisdb' };
+
+const CONFIG_FILE = /\.ya?ml$/;
+const DEFAULT_FILE = /\.ya?ml\.default$/;
+/** Files of a check folder that are not instances to schedule: autodiscovery templates, JMX metric lists. */
+const NOT_INSTANCES = new Set(['auto_conf.yaml', 'metrics.yaml']);
+
+function list(dir: string): string[] {
   try {
-    entries = readdirSync(confdPath).sort();
-  } catch (error) {
-    return [{ name: basename(confdPath), file: confdPath, skipped: `cannot read conf.d: ${(error as Error).message}` }];
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
   }
-  for (const entry of entries) {
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The configuration files of each check, by the name conf.d gives it (before aliases). */
+function filesByCheck(confdPath: string): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  const add = (name: string, file: string): void => {
+    found.set(name, [...(found.get(name) ?? []), file]);
+  };
+  for (const entry of list(confdPath)) {
     const path = join(confdPath, entry);
-    let files: string[];
-    let name: string;
-    try {
-      if (statSync(path).isDirectory()) {
-        name = entry.replace(/\.d$/, '');
-        files = readdirSync(path).filter((f) => CONFIG_FILE.test(f)).sort().map((f) => join(path, f));
-      } else if (CONFIG_FILE.test(entry)) {
-        name = entry.replace(CONFIG_FILE, '');
-        files = [path];
-      } else continue;
-    } catch {
-      continue;
+    if (isDirectory(path)) {
+      const name = entry.replace(/\.d$/, '');
+      const names = list(path).filter((f) => !NOT_INSTANCES.has(f));
+      const configs = names.filter((f) => CONFIG_FILE.test(f));
+      for (const f of configs.length > 0 ? configs : names.filter((f) => DEFAULT_FILE.test(f))) add(name, join(path, f));
+    } else if (CONFIG_FILE.test(entry)) {
+      add(entry.replace(CONFIG_FILE, ''), path);
     }
-    for (const file of files) found.push(classify(name, file));
   }
   return found;
 }
 
-function classify(name: string, file: string): ConfiguredCheck {
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function readConfigFile(name: string, file: string): CheckConfigFile | ConfigError {
+  let parsed: unknown;
   try {
-    parseYaml(readFileSync(file, 'utf8'));
+    parsed = parseYaml(readFileSync(file, 'utf8'));
   } catch (error) {
-    return { name, file, skipped: `invalid YAML: ${(error as Error).message.split('\n')[0]}` };
+    return { name, file, error: `invalid YAML: ${(error as Error).message.split('\n')[0]}` };
   }
-  if ((HOST_CHECK_NAMES as readonly string[]).includes(name)) return { name, file };
-  return { name, file, skipped: `the built-in agent runs only ${HOST_CHECK_NAMES.join(', ')}; "${name}" needs DD_AGENT_FLAVOR=official` };
+  if (!isMapping(parsed)) return { name, file, error: 'not a mapping of init_config and instances' };
+  const instances = parsed.instances;
+  if (!Array.isArray(instances) || instances.length === 0) return { name, file, error: 'no instances: the file needs an `instances:` list' };
+  const bad = instances.findIndex((instance) => !isMapping(instance));
+  if (bad >= 0) return { name, file, error: `instance ${bad + 1} is not a mapping of settings` };
+  const initConfig = isMapping(parsed.init_config) ? parsed.init_config : {};
+  const alias = ALIASES[name];
+  return {
+    name: alias ?? name,
+    file,
+    initConfig,
+    instances: instances as Record<string, unknown>[],
+    ...(alias !== undefined ? { note: `configured as "${name}": runs as the ${alias} check` } : {}),
+  };
+}
+
+export function scanConfd(confdPath: string | undefined): ConfdScan {
+  const files: CheckConfigFile[] = [];
+  const errors: ConfigError[] = [];
+  if (confdPath === undefined) return { files, errors };
+  for (const [name, paths] of filesByCheck(confdPath)) {
+    for (const file of paths) {
+      const result = readConfigFile(name, file);
+      if ('error' in result) errors.push(result);
+      else files.push(result);
+    }
+  }
+  return { files, errors };
 }
 
 /**
- * A host check runs unless conf.d has its folder without an enabled file: agent-wrapper prepare
- * renames `conf.yaml.default` aside for DD_DISABLE_HOST_METRICS, as the official buildpack does.
+ * Whether an implicit check (host checks, container) runs: yes unless conf.d has its folder
+ * without an enabled file, as `agent-wrapper prepare` leaves it for DD_DISABLE_HOST_METRICS.
  */
-export function hostCheckEnabled(name: string, confdPath: string | undefined): boolean {
+export function implicitCheckEnabled(name: string, confdPath: string | undefined): boolean {
   if (confdPath === undefined) return true;
   const folder = join(confdPath, `${name}.d`);
-  try {
-    if (!statSync(folder).isDirectory()) return true;
-    return readdirSync(folder).some((f) => CONFIG_FILE.test(f));
-  } catch {
-    return true;
-  }
+  if (!isDirectory(folder)) return true;
+  return list(folder).some((f) => CONFIG_FILE.test(f) || DEFAULT_FILE.test(f));
 }

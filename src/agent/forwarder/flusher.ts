@@ -17,8 +17,6 @@ export interface FlusherOptions {
   readonly logger: Logger;
   readonly intervalMs?: number;
   readonly limits?: SplitLimits;
-  /** Runs before each flush (host checks submit their series here). */
-  readonly beforeFlush?: () => Promise<void>;
 }
 
 export class Flusher implements Component {
@@ -39,7 +37,6 @@ export class Flusher implements Component {
   flush(all: boolean): Promise<void> {
     this.running = this.running.then(async () => {
       try {
-        if (this.options.beforeFlush !== undefined) await this.options.beforeFlush();
         await this.send(await this.options.aggregator.flush(all));
       } catch (error) {
         this.options.logger.error(`flush failed: ${(error as Error).message}`);

@@ -1,4 +1,7 @@
 // The status document served over IPC, and its text rendering for `agent status`.
+import type { CollectorStatus } from '../checks/runner.js';
+import { renderCollector } from './collector-text.js';
+import { sectionHeader } from './status-format.js';
 
 export interface AgentStatus {
   readonly version: string;
@@ -42,6 +45,9 @@ export function renderStatusText(status: AgentStatus): string {
       ...(status.configProblems.length > 0 ? { 'Config problems': status.configProblems.join('; ') } : {}),
     }),
   ];
-  for (const [name, fields] of Object.entries(status.components)) parts.push(section(name, fields));
+  const collector = status.components.collector as unknown as CollectorStatus | undefined;
+  // The Collector comes first, in the agent's own layout.
+  if (collector !== undefined) parts.push(`${sectionHeader('Collector')}${renderCollector(collector)}`.trimEnd());
+  for (const [name, fields] of Object.entries(status.components)) if (name !== 'collector') parts.push(section(name, fields));
   return `${parts.join('\n\n')}\n`;
 }

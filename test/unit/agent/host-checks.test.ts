@@ -2,8 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hostCheckEnabled, scanConfd } from '../../../src/agent/checks/confd.js';
-import { hostChecks } from '../../../src/agent/checks/system-checks.js';
+import { implicitCheckEnabled, scanConfd } from '../../../src/agent/checks/confd.js';
+import { hostCheckDefinitions } from '../../../src/agent/checks/system-checks.js';
+import { InstanceRunner } from '../../../src/agent/checks/instance-runner.js';
+import { createLogger } from '../../../src/agent/log.js';
 
 describe('built-in host checks', () => {
   let proc: string;
@@ -14,7 +16,20 @@ describe('built-in host checks', () => {
   });
   afterEach(() => rmSync(proc, { recursive: true, force: true }));
 
-  const check = (name: string) => hostChecks({ proc, diskPath: tmpdir() }).find((c) => c.name === name)!;
+  /** A host check's instance whose `run(now)` gives the series of one run at unix second `now`. */
+  const check = (name: string) => {
+    const runner = new InstanceRunner({
+      definition: hostCheckDefinitions({ proc, diskPath: tmpdir() }).find((c) => c.name === name)!,
+      instance: {},
+      initConfig: {},
+      source: 'builtin',
+      hostname: 'h',
+      globalTags: [],
+      histogram: { aggregates: [], percentiles: [] },
+      logger: createLogger('CORE', 'off'),
+    });
+    return { run: async (now: number) => (await runner.run(5_000, () => now * 1000)).series };
+  };
   const value = (series: { metric: string; points: [number, number][] }[], metric: string) => series.find((s) => s.metric === metric)?.points[0]![1];
 
   it('memory in MB from meminfo', async () => {
@@ -46,11 +61,12 @@ describe('built-in host checks', () => {
     writeFileSync(join(proc, 'net', 'dev'), dev(5000, 2000));
     const series = await network.run(2);
     expect(series.every((s) => s.tags?.includes('device:eth0'))).toBe(true);
-    expect(value(series, 'system.net.bytes_rcvd')! > 0).toBe(true);
+    expect(value(series, 'system.net.bytes_rcvd')).toBe(4000);
     expect(value(series, 'system.net.bytes_sent')).toBe(0);
+    expect(series.find((s) => s.metric === 'system.net.bytes_rcvd')?.type).toBe('gauge'); // a check's rate is sent as a gauge
   });
 
-  it('conf.d: host checks run unless their folder has no enabled file; others are listed with the reason', () => {
+  it('conf.d: host checks run unless their folder has no enabled file; bad files are config errors', () => {
     const confd = join(proc, 'conf.d');
     mkdirSync(join(confd, 'cpu.d'), { recursive: true });
     writeFileSync(join(confd, 'cpu.d', 'conf.yaml.default_disabled'), 'instances: [{}]\n');
@@ -58,14 +74,20 @@ describe('built-in host checks', () => {
     writeFileSync(join(confd, 'memory.d', 'conf.yaml.default'), 'instances: [{}]\n');
     writeFileSync(join(confd, 'redisdb.yaml'), 'instances: [{host: x}]\n');
     writeFileSync(join(confd, 'bad.yaml'), 'a: [\n');
-    expect(hostCheckEnabled('cpu', confd)).toBe(false);
-    expect(hostCheckEnabled('memory', confd)).toBe(true);
-    expect(hostCheckEnabled('disk', confd)).toBe(true);
-    const found = scanConfd(confd);
-    expect(found.map((c) => [c.name, c.skipped === undefined ? 'runs' : c.skipped.split(':')[0]])).toEqual([
+    writeFileSync(join(confd, 'redis.yaml'), 'init_config:\ninstances: [{host: y}]\n');
+    writeFileSync(join(confd, 'empty.yaml'), 'init_config: {}\n');
+    expect(implicitCheckEnabled('cpu', confd)).toBe(false);
+    expect(implicitCheckEnabled('memory', confd)).toBe(true);
+    expect(implicitCheckEnabled('disk', confd)).toBe(true);
+    const { files, errors } = scanConfd(confd);
+    expect(files.map((f) => [f.name, f.instances, f.note])).toEqual([
+      ['memory', [{}], undefined],
+      ['redisdb', [{ host: 'y' }], 'configured as "redis": runs as the redisdb check'],
+      ['redisdb', [{ host: 'x' }], undefined],
+    ]);
+    expect(errors.map((e) => [e.name, e.error.split(':')[0]])).toEqual([
       ['bad', 'invalid YAML'],
-      ['memory', 'runs'],
-      ['redisdb', 'the built-in agent runs only cpu, memory, load, uptime, disk, network; "redisdb" needs DD_AGENT_FLAVOR=official'],
+      ['empty', 'no instances'],
     ]);
   });
 });
