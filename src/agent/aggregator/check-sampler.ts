@@ -4,7 +4,6 @@
 import type { CheckEvent, Sender, ServiceCheckStatus } from '../checks/check.js';
 import type { AgentEvent, CheckRun, Serie } from './payloads.js';
 import { flushHistogram, HistogramSamples, type HistogramSettings } from './histogram.js';
-import { tagSet } from './context.js';
 
 export interface CheckOutput {
   readonly series: Serie[];
@@ -151,9 +150,9 @@ export class CheckSampler implements Sender {
     return output;
   }
 
+  /** Tags as given (a comma inside one stays in it; `host:` is a tag like any other), deduplicated and sorted. */
   private resolve(tags: readonly string[] | undefined, hostname: string | undefined): { host: string; tags: string[] } {
-    const set = tagSet((tags ?? []).join(','), hostname ?? this.options.hostname, this.options.tags);
-    return { host: set.host, tags: set.tags };
+    return { host: hostname ?? this.options.hostname, tags: [...new Set([...(tags ?? []), ...this.options.tags])].filter((t) => t !== '').sort() };
   }
 
   private sample(kind: RunSample['kind'], name: string, value: number, tags: readonly string[] | undefined, hostname: string | undefined): void {
