@@ -1,7 +1,8 @@
 # Sourced by scripts/test.sh and scripts/demo.sh: installs what a fresh machine lacks.
 
 # Debian packages the tests drive for real: gpg/gpgv (apt signatures), dpkg-deb and
-# apt-ftparchive (test apt repository), gunicorn (statsd client), chromium (intake page).
+# apt-ftparchive (test apt repository), gunicorn with setproctitle (statsd client, gunicorn check),
+# redis-server and PostgreSQL (their checks), openssl (self-signed certificates), chromium (intake page).
 ensure_debian_packages() {
   local missing=()
   command -v gpg >/dev/null || missing+=(gnupg)
@@ -15,6 +16,10 @@ ensure_debian_packages() {
   command -v gunicorn >/dev/null || missing+=(gunicorn)
   command -v nc >/dev/null || missing+=(netcat-openbsd)
   command -v chromium >/dev/null || missing+=(chromium)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+  /usr/bin/python3 -c 'import setproctitle' 2>/dev/null || missing+=(python3-setproctitle)
+  command -v openssl >/dev/null || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "Installing Debian packages: ${missing[*]}"
     local sudo=""

@@ -6,7 +6,7 @@ import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 export interface Dyno {
   readonly id: string;
   readonly logFile: string;
-  /** Processes of the dyno still alive (found by a marker variable, so detached agents count too). */
+  /** Processes of the dyno still alive: its process group, and those with a marker variable (detached agents). */
   pids(): number[];
   exited: Promise<number | null>;
 }
@@ -35,7 +35,10 @@ export function bootDyno(slug: string, command: string, env: Record<string, stri
       for (const name of readdirSync('/proc')) {
         if (!/^\d+$/.test(name)) continue;
         try {
-          if (readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').includes(`${MARKER}=${id}`)) found.push(Number(name));
+          // A process that set its title (gunicorn with setproctitle) has overwritten its environment: its group tells.
+          const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+          const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+          if (group === child.pid || readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').includes(`${MARKER}=${id}`)) found.push(Number(name));
         } catch {
           // Gone meanwhile, or not ours to read.
         }

@@ -177,7 +177,7 @@ export const variables = {
     default: false,
     phase: 'runtime',
     parse: boolean,
-    doc: '`true` disables the host checks (cpu, memory, disk, network…) of the machine running the dyno.',
+    doc: '`true` disables the host checks (cpu, memory, disk, network…) of the machine running the dyno, and the built-in agent’s `container` check of the dyno itself.',
   }),
   DD_ENABLE_HEROKU_POSTGRES: variable({
     default: false,

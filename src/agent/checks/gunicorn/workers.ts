@@ -31,6 +31,7 @@ export async function findArbiters(procfs: string, procName: string, logger: Log
   if (truncated) logger.once(`gunicorn-scan-cap:${procName}`, 'warn', `gunicorn ${procName}: more than ${MAX_SCANNED_PROCESSES} processes; only the first ${MAX_SCANNED_PROCESSES} pids are searched`);
   const masters: number[] = [];
   const parents = new Map<number, number>();
+  const titledWorkers = new Set<number>();
   for (const pid of pids) {
     if (signal.aborted) throw new Error('the run was aborted');
     try {
@@ -39,13 +40,18 @@ export async function findArbiters(procfs: string, procName: string, logger: Log
       parents.set(pid, stat.ppid);
       const cmdline = await readCmdline(procfs, pid);
       if (cmdline !== undefined && cmdline.length > 0 && cmdline[0] === title) masters.push(pid);
+      if (cmdline?.[0]?.startsWith(`gunicorn: worker [${procName}]`)) titledWorkers.add(pid);
     } catch (error) {
       logger.debug(`gunicorn: cannot read information from process (pid=${pid}): ${(error as Error).message}`);
     }
   }
   logger.debug(`gunicorn: there are ${masters.length} master process(es) with the name ${procName}`);
   const masterSet = new Set(masters);
-  const workers = [...parents].filter(([, ppid]) => masterSet.has(ppid)).map(([pid]) => pid);
+  const children = [...parents].filter(([, ppid]) => masterSet.has(ppid)).map(([pid]) => pid);
+  // On Heroku the app's command is exec'd by the shell that started the agent from .profile.d, so
+  // the agent is a child of the master too: with titled workers, only those count.
+  const titled = children.filter((pid) => titledWorkers.has(pid));
+  const workers = titled.length > 0 ? titled : children;
   if (workers.length > MAX_WORKERS) logger.once(`gunicorn-worker-cap:${procName}`, 'warn', `gunicorn ${procName}: ${workers.length} workers; only ${MAX_WORKERS} are sampled`);
   return { masters, workers: workers.slice(0, MAX_WORKERS) };
 }
