@@ -50,26 +50,23 @@ export function parseEvent(buf: Buffer, start: number, end: number): DogStatsdEv
 }
 
 export function parseServiceCheck(buf: Buffer, start: number, end: number): DogStatsdServiceCheck | undefined {
-  const line = buf.toString('utf8', start + 4, end);
-  // `m:` is last and may itself hold pipes: everything after it is the message.
-  const messageAt = line.indexOf('|m:');
-  const head = messageAt === -1 ? line : line.slice(0, messageAt);
-  const message = messageAt === -1 ? '' : line.slice(messageAt + 3).replaceAll('\\n', '\n');
-  const [name, status, ...fields] = head.split('|');
+  // As the official parser: every field, `m:` included, ends at the next `|`; a later field of
+  // the same kind wins; a bad `d:` is ignored, not fatal (0, the current time, unless an earlier `d:` was good).
+  const [name, status, ...fields] = buf.toString('utf8', start + 4, end).split('|');
   if (name === undefined || name === '' || status === undefined || !/^[0-3]$/.test(status)) return undefined;
   const check = {
     name,
     status: Number(status) as DogStatsdServiceCheck['status'],
     timestamp: 0,
     host: undefined as string | undefined,
-    message,
+    message: '',
     tags: '',
   };
   for (const field of fields) {
     if (field.startsWith('d:')) {
-      if (!/^\d+$/.test(field.slice(2))) return undefined;
-      check.timestamp = Number(field.slice(2));
+      if (/^\d{1,15}$/.test(field.slice(2))) check.timestamp = Number(field.slice(2));
     } else if (field.startsWith('h:')) check.host = field.slice(2);
+    else if (field.startsWith('m:')) check.message = field.slice(2).replaceAll('\\n', '\n');
     else if (field.startsWith('#')) check.tags = field.slice(1);
   }
   return check;

@@ -140,7 +140,7 @@ function parseMetric(buf: Buffer, start: number, end: number, sink: DogStatsdSin
     return true;
   }
   // Validate every value before emitting any, so a bad multi-value message adds nothing.
-  let valueEnd = scan(buf, colon + 1, valuesEnd, COLON);
+  const valueEnd = scan(buf, colon + 1, valuesEnd, COLON);
   if (valueEnd === valuesEnd) {
     const value = parseNumber(buf, colon + 1, valuesEnd);
     if (Number.isNaN(value)) return false;
@@ -148,17 +148,34 @@ function parseMetric(buf: Buffer, start: number, end: number, sink: DogStatsdSin
     counters.metricSamples++;
     return true;
   }
-  const values: number[] = [];
-  let valueStart = colon + 1;
+  return parseValues(buf, colon + 1, valueEnd, valuesEnd, kind, rate, timestamp, sink, counters);
+}
+
+/** Reused by every multi-value message: its values, checked before any is emitted. */
+const values: number[] = [];
+
+/**
+ * `v:v[:v…]` in buf[start, valuesEnd) (the first `:` at firstColon): as the official parser,
+ * empty values between colons are skipped (`::1::2` is two values); false when a value is not a
+ * number or there is none.
+ */
+function parseValues(buf: Buffer, start: number, firstColon: number, valuesEnd: number, kind: MetricKind, rate: number, timestamp: number, sink: DogStatsdSink, counters: DogStatsdCounters): boolean {
+  values.length = 0;
+  let valueStart = start;
+  let valueEnd = firstColon;
   for (;;) {
-    const value = parseNumber(buf, valueStart, valueEnd);
-    if (Number.isNaN(value)) return false;
-    values.push(value);
+    if (valueEnd > valueStart) {
+      const value = parseNumber(buf, valueStart, valueEnd);
+      if (Number.isNaN(value)) return false;
+      values.push(value);
+    }
     if (valueEnd === valuesEnd) break;
     valueStart = valueEnd + 1;
     valueEnd = scan(buf, valueStart, valuesEnd, COLON);
   }
-  for (const value of values) sink.metric(key, kind, value, undefined, rate, timestamp);
-  counters.metricSamples += values.length;
+  const count = values.length;
+  if (count === 0) return false;
+  for (let i = 0; i < count; i++) sink.metric(key, kind, values[i]!, undefined, rate, timestamp);
+  counters.metricSamples += count;
   return true;
 }

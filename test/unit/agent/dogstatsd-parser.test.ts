@@ -48,7 +48,11 @@ describe('DogStatsD parser', () => {
     ['Infinity', 'a:Infinity|g'],
     ['hex', 'a:0x10|c'],
     ['empty value', 'a:|c'],
-    ['bad multi-value', 'a:1::2|c'],
+    ['bad multi-value', 'a:1:x:2|c'],
+    ['only colons as values', 'a:::|c'],
+    ['one colon as value', 'a::|c'],
+    ['a line of colons', '::'],
+    ['colons and a type', ':::|c'],
     ['unknown type', 'a:1|x'],
     ['no type', 'a:1'],
     ['empty name', ':1|c'],
@@ -86,10 +90,60 @@ describe('DogStatsD parser', () => {
     expect(counters.eventParseErrors).toBe(2);
   });
 
-  it('parses service checks with the message last; refuses bad statuses', () => {
-    const { checks, counters } = parse('_sc|db.up|1|d:1700000000|h:db|#role:primary|m:slow | very\n_sc|x|7\n_sc||0');
-    expect(checks).toEqual([{ name: 'db.up', status: 1, timestamp: 1700000000, host: 'db', message: 'slow | very', tags: 'role:primary' }]);
-    expect(counters.serviceCheckParseErrors).toBe(2);
+  it('parses service checks with every field; refuses bad statuses and empty names', () => {
+    const { checks, counters } = parse('_sc|db.up|1|d:1700000000|h:db|#role:primary|m:slow\\nvery\n_sc|x|7\n_sc||0\n_sc|x\n_sc|x|');
+    expect(checks).toEqual([{ name: 'db.up', status: 1, timestamp: 1700000000, host: 'db', message: 'slow\nvery', tags: 'role:primary' }]);
+    expect(counters.serviceChecks).toBe(1);
+    expect(counters.serviceCheckParseErrors).toBe(4);
+  });
+
+  it('ends a service check message at the next | field, which is parsed (official parser)', () => {
+    const { checks, counters } = parse('_sc|web|0|m:hello|#env:prod,team:a|h:box\n_sc|web|2|m:slow | very');
+    expect(checks).toEqual([
+      { name: 'web', status: 0, timestamp: 0, host: 'box', message: 'hello', tags: 'env:prod,team:a' },
+      { name: 'web', status: 2, timestamp: 0, host: undefined, message: 'slow ', tags: '' },
+    ]);
+    expect(counters.serviceCheckParseErrors).toBe(0);
+  });
+
+  it('keeps a service check with a bad d: timestamp, at the current time (0), its other fields parsed', () => {
+    const { checks, counters } = parse('_sc|web|1|d:notanumber|#a|m:x\n_sc|web|1|d:1700000000|d:-5\n_sc|web|1|d:|h:h');
+    expect(checks.map((c) => [c.timestamp, c.tags, c.message, c.host])).toEqual([
+      [0, 'a', 'x', undefined],
+      [1700000000, '', '', undefined],
+      [0, '', '', 'h'],
+    ]);
+    expect(counters.serviceChecks).toBe(3);
+    expect(counters.serviceCheckParseErrors).toBe(0);
+  });
+
+  it('skips empty values between colons of a multi-value packet (official parser)', () => {
+    const { metrics, counters } = parse('name::1::2|c\ntrail:1::|g\nlead:::3|h|#t\none:1:|d');
+    expect(metrics.map((m) => [m[0], m[1], m[2], m[3]])).toEqual([
+      ['name', '', 'counter', 1],
+      ['name', '', 'counter', 2],
+      ['trail', '', 'gauge', 1],
+      ['lead', 't', 'histogram', 3],
+      ['one', '', 'distribution', 1],
+    ]);
+    expect(counters.metricSamples).toBe(5);
+    expect(counters.metricParseErrors).toBe(0);
+  });
+
+  it('keeps a set member with colons whole', () => {
+    const { metrics } = parse('users:a::b|s');
+    expect(metrics).toEqual([['users', '', 'set', 0, 'a::b', 1, 0]]);
+  });
+
+  it('keeps an event with a container (c:) or unknown field after its text', () => {
+    const { events, counters } = parse('_e{5,4}:Title|text|c:abc|#a\n_e{5,4}:Title|text|x:unknown|p:low\n_e{5,4}:Title|text|c:ci-1,in-2|e:it-false|card:high');
+    expect(events.map((e) => [e.title, e.text, e.tags, e.priority])).toEqual([
+      ['Title', 'text', 'a', 'normal'],
+      ['Title', 'text', '', 'low'],
+      ['Title', 'text', '', 'normal'],
+    ]);
+    expect(counters.events).toBe(3);
+    expect(counters.eventParseErrors).toBe(0);
   });
 
   it('reads numbers from bytes exactly as Number() does', () => {
