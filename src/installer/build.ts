@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { BUILDPACK_VERSION, SLUG } from '../constants.js';
 import { readConfig } from '../config/variables.js';
+import type { BuildContext } from './build-context.js';
 import { PackageCache } from './cache.js';
 import { readEnvDir } from './env-dir.js';
 import { BuildError } from './errors.js';
@@ -9,16 +10,6 @@ import { installOfficialAgent, type InstalledAgent } from './official.js';
 import { formatBytes, type BuildOutput } from './output.js';
 import { diskUsage } from './size.js';
 import { installBundles, installProfileScript, installWrapper, writeBuildInfo } from './slug.js';
-
-export interface BuildContext {
-  readonly buildDir: string;
-  readonly cacheDir: string;
-  readonly envDir: string | undefined;
-  readonly buildpackDir: string;
-  readonly stack: string;
-  /** The node binary running the installer: copied into the slug when the app has none. */
-  readonly runningNode: string;
-}
 
 export async function build(ctx: BuildContext, out: BuildOutput): Promise<void> {
   const { config, problems } = readConfig(readEnvDir(ctx.envDir), 'compile');

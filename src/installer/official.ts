@@ -6,7 +6,7 @@ import { SLUG } from '../constants.js';
 import type { Config } from '../config/variables.js';
 import { loadRepositoryIndex } from './apt/repository.js';
 import { availableVersions, requestedVersion, resolvePackage, type AgentPackageName, type PackageEntry } from './apt/versions.js';
-import type { BuildContext } from './build.js';
+import type { BuildContext } from './build-context.js';
 import type { CachedPackage, PackageCache } from './cache.js';
 import { extractDeb, mergeTree } from './deb.js';
 import { BuildError } from './errors.js';
