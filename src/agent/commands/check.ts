@@ -3,7 +3,7 @@
 // series, service checks and events as JSON, then the check's collector status. Exit 1 when an
 // instance failed, or when the check cannot be loaded.
 import type { Io } from '../../io.js';
-import type { AgentEvent, CheckRun, Serie } from '../aggregator/payloads.js';
+import type { CheckOutput } from '../aggregator/check-sampler.js';
 import { collectorStatus, instanceStatus, loadInstances } from '../checks/runner.js';
 import { unknownCheckError } from '../checks/registry.js';
 import { renderCollector } from '../ipc/collector-text.js';
@@ -53,10 +53,7 @@ export async function checkCommand(args: AgentArgs, env: NodeJS.ProcessEnv, io: 
 
   const rate = args.flags.has('check-rate') || args.flags.has('r');
   const times = Math.max(1, Number(args.flags.get('check-times')) || (rate || instances.some((i) => i.options.definition.needsTwoRuns) ? 2 : 1));
-  const series: Serie[] = [];
-  const serviceChecks: CheckRun[] = [];
-  const events: AgentEvent[] = [];
-  const perInstance: { series: Serie[]; serviceChecks: CheckRun[]; events: AgentEvent[] }[] = instances.map(() => ({ series: [], serviceChecks: [], events: [] }));
+  const perInstance: CheckOutput[] = instances.map(() => ({ series: [], serviceChecks: [], events: [] }));
   let failed = false;
   for (let run = 0; run < times; run++) {
     if (run > 0) await new Promise((resolve) => setTimeout(resolve, RATE_PAUSE_MS));
@@ -69,11 +66,9 @@ export async function checkCommand(args: AgentArgs, env: NodeJS.ProcessEnv, io: 
     });
   }
   await Promise.all(instances.map((instance) => instance.close()));
-  for (const out of perInstance) {
-    series.push(...out.series);
-    serviceChecks.push(...out.serviceChecks);
-    events.push(...out.events);
-  }
+  const series = perInstance.flatMap((out) => out.series);
+  const serviceChecks = perInstance.flatMap((out) => out.serviceChecks);
+  const events = perInstance.flatMap((out) => out.events);
 
   if (args.json) {
     const data = instances.map((instance, i) => ({
