@@ -33,17 +33,21 @@ export function integer(min: number, max: number): Parser<number> {
   };
 }
 
+/** A URL as it may be shown: any user-info (a password) replaced by `***`. */
+export function withoutCredentials(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
+}
+
 export const url: Parser<string> = (raw, name) => {
   const value = raw.trim().replace(/\/+$/, '');
+  const refused = () => new ConfigError(name, `expected an http(s) URL, received ${JSON.stringify(withoutCredentials(raw.trim()))}`);
   let parsed: URL;
   try {
     parsed = new URL(value);
   } catch {
-    throw new ConfigError(name, `expected an http(s) URL, received ${JSON.stringify(raw)}`);
+    throw refused();
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ConfigError(name, `expected an http(s) URL, received ${JSON.stringify(raw)}`);
-  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw refused();
   return value;
 };
 

@@ -54,22 +54,51 @@ export interface UnsafeEntry {
   readonly reason: string;
 }
 
+/**
+ * Where a relative link target leads from the folder `from`, walked segment by segment: undefined
+ * when it leaves the root or passes through a symbolic link (whose own target would decide).
+ */
+function linkTarget(from: string, target: string, symlinks: ReadonlySet<string>): string | undefined {
+  const parts = from === '.' || from === '' ? [] : from.split('/');
+  const segments = target.split('/').filter((s) => s !== '' && s !== '.');
+  for (const [i, segment] of segments.entries()) {
+    if (symlinks.has(parts.join('/')) && parts.length > 0) return undefined;
+    if (segment === '..') {
+      if (parts.length === 0) return undefined;
+      parts.pop();
+    } else {
+      parts.push(segment);
+      if (i < segments.length - 1 && symlinks.has(parts.join('/'))) return undefined;
+    }
+  }
+  return parts.join('/');
+}
+
 /** Why an archive entry may not be written under the root, or undefined when it is safe. */
-export function unsafeReason(path: string, type: string, linkpath: string | undefined, symlinks: ReadonlySet<string>): string | undefined {
+export function unsafeReason(path: string, type: string, linkpath: string | undefined, symlinks: ReadonlySet<string>, directories: ReadonlySet<string> = new Set()): string | undefined {
   if (path.startsWith('/')) return 'absolute path';
   const normal = posix.normalize(path);
   if (path.split('/').includes('..') || normal.startsWith('../') || normal === '..') return 'path with ".."';
   const clean = normal.replace(/\/$/, '');
+  if ((clean === '.' || clean === '') && type !== 'Directory') return 'an entry in place of the package root';
   const segments = clean.split('/');
   for (let i = 1; i < segments.length; i++) {
     if (symlinks.has(segments.slice(0, i).join('/'))) return 'path through a symbolic link';
   }
-  if (type === 'SymbolicLink' && linkpath !== undefined && !linkpath.startsWith('/')) {
-    const target = posix.normalize(posix.join(posix.dirname(clean), linkpath));
-    if (target === '..' || target.startsWith('../')) return `symbolic link to ${linkpath} outside the package`;
+  if (type === 'SymbolicLink' && linkpath !== undefined) {
+    // An absolute target is re-rooted under the root: walked from there.
+    const target = linkpath.startsWith('/') ? linkTarget('.', linkpath, symlinks) : linkTarget(posix.dirname(clean), linkpath, symlinks);
+    if (target === undefined) return `symbolic link to ${linkpath} outside the package or through another link`;
+    // A link to itself (or below itself) is a loop node-tar never finishes extracting.
+    if (target === clean || target.startsWith(`${clean}/`)) return `symbolic link to ${linkpath}, itself`;
   }
-  if (type === 'Link' && linkpath !== undefined && (linkpath.startsWith('/') || posix.normalize(linkpath).startsWith('../'))) {
-    return `hard link to ${linkpath} outside the package`;
+  if (type === 'Link' && linkpath !== undefined) {
+    const target = linkpath.startsWith('/') ? undefined : linkTarget('.', linkpath, symlinks);
+    if (target === undefined) return `hard link to ${linkpath} outside the package or through a link`;
+    // A hard link to a folder (its own parent, say) is no file: tar never finishes making it.
+    if (target === '' || path.endsWith('/') || directories.has(target) || clean === target || clean.startsWith(`${target}/`) || target.startsWith(`${clean}/`)) {
+      return `hard link ${path} to the folder ${linkpath}`;
+    }
   }
   if (!['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link'].includes(type)) return `unsupported entry type ${type}`;
   return undefined;
@@ -88,7 +117,8 @@ export async function extractDeb(deb: string, root: string): Promise<void> {
 
   const unsafe: UnsafeEntry[] = [];
   const symlinks = new Set<string>();
-  const absoluteLinks: { path: string; target: string }[] = [];
+  const directories = new Set<string>();
+  const links: { path: string; target: string }[] = [];
   const unpack = extractTar({
     cwd: root,
     strict: true,
@@ -97,18 +127,18 @@ export async function extractDeb(deb: string, root: string): Promise<void> {
     filter: (path, entry) => {
       const type = 'type' in entry ? entry.type : 'File';
       const linkpath = 'linkpath' in entry ? entry.linkpath : undefined;
-      const reason = unsafeReason(path, type, linkpath, symlinks);
+      const reason = unsafeReason(path, type, linkpath, symlinks, directories);
       if (reason !== undefined) {
         unsafe.push({ path, reason });
         return false;
       }
       const clean = posix.normalize(path).replace(/\/$/, '');
+      if (type === 'Directory') directories.add(clean);
       if (type === 'SymbolicLink') {
+        // Links are made after extraction: node-tar deadlocks on a link named after its own folder (a/b -> a).
         symlinks.add(clean);
-        if (linkpath?.startsWith('/')) {
-          absoluteLinks.push({ path: clean, target: linkpath });
-          return false;
-        }
+        links.push({ path: clean, target: linkpath ?? '' });
+        return false;
       }
       return true;
     },
@@ -158,12 +188,17 @@ export async function extractDeb(deb: string, root: string): Promise<void> {
       unsafe.slice(0, 5).map((entry) => `${entry.path}: ${entry.reason}`),
     );
   }
-  for (const link of absoluteLinks) {
+  for (const link of links) {
     const at = join(root, link.path);
-    const target = join(root, link.target);
     mkdirSync(dirname(at), { recursive: true });
+    if (exists(at) && lstatSync(at).isDirectory()) {
+      rmSync(root, { recursive: true, force: true });
+      throw new BuildError('UNSAFE_ARCHIVE_ENTRY', 'The agent package has a symbolic link over a folder; nothing was installed.', NOT_A_DEB, [`${link.path}: symbolic link over a folder`]);
+    }
     rmSync(at, { force: true });
-    symlinkSync(relative(dirname(at), target) || '.', at);
+    // Absolute targets (`/opt/datadog-agent/...`) are re-rooted under the root; `/../x` stays under it.
+    const target = link.target.startsWith('/') ? relative(dirname(at), join(root, posix.normalize(`/${link.target}`))) || '.' : link.target;
+    symlinkSync(target, at);
   }
 }
 

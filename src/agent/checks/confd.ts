@@ -2,7 +2,7 @@
 // of `init_config` and `instances`. A file that is not valid YAML, or not of that shape, is a
 // config error for status, never a stop; `.yaml.default` files count only when their folder has
 // no other configuration, as in the agent.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
@@ -75,13 +75,51 @@ function isMapping(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** Larger than any check configuration; a file past it is refused rather than read. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** The file's text when it is a regular file of reasonable size (not a FIFO, not /dev/zero), else why not. */
+function readSmallFile(file: string): string | { error: string } {
+  // Non-blocking: opening a FIFO with no writer must not hang the agent.
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { error: 'not a regular file' };
+    if (stat.size > MAX_CONFIG_BYTES) return { error: `${stat.size} bytes: larger than the ${MAX_CONFIG_BYTES} bytes a check configuration may have` };
+    const buffer = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.toString('utf8', 0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** True when `value` contains itself (a YAML alias of an enclosing node): no check can use that. */
+function isCyclic(value: unknown, ancestors: Set<object> = new Set()): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (ancestors.has(value)) return true;
+  ancestors.add(value);
+  const cyclic = Object.values(value).some((child) => isCyclic(child, ancestors));
+  ancestors.delete(value);
+  return cyclic;
+}
+
 function readConfigFile(name: string, file: string): CheckConfigFile | ConfigError {
   let parsed: unknown;
   try {
-    parsed = parseYaml(readFileSync(file, 'utf8'));
+    const text = readSmallFile(file);
+    if (typeof text !== 'string') return { name, file, error: text.error };
+    parsed = parseYaml(text, { logLevel: 'error' }); // an unknown tag is no reason to print to the dyno log
   } catch (error) {
-    return { name, file, error: `invalid YAML: ${(error as Error).message.split('\n')[0]}` };
+    const io = (error as NodeJS.ErrnoException).syscall !== undefined;
+    return { name, file, error: io ? `cannot read it (${(error as NodeJS.ErrnoException).code})` : `invalid YAML: ${(error as Error).message.split('\n')[0]}` };
   }
+  if (isCyclic(parsed)) return { name, file, error: 'a YAML alias refers to a node that contains it: the configuration has no end' };
   if (!isMapping(parsed)) return { name, file, error: 'not a mapping of init_config and instances' };
   const instances = parsed.instances;
   if (!Array.isArray(instances) || instances.length === 0) return { name, file, error: 'no instances: the file needs an `instances:` list' };

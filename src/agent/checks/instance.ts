@@ -22,15 +22,20 @@ export function instanceSettings(instance: Readonly<Record<string, unknown>>, in
   return { intervalSeconds: interval, tags, emptyDefaultHostname: booleanSetting(instance, 'empty_default_hostname', false) };
 }
 
-const FNV64_OFFSET = 0xcbf29ce484222325n;
-const FNV64_PRIME = 0x100000001b3n;
-const MASK64 = 0xffffffffffffffffn;
-
-/** FNV-1 64-bit, as Go's hash/fnv New64 that the agent's check IDs use. */
+/**
+ * FNV-1 64-bit, as Go's hash/fnv New64 that the agent's check IDs use, in two 32-bit halves: the
+ * prime is 2^40 + 0x1b3, so hash × prime = hash × 0x1b3 + (low half << 40), every product exact in a double.
+ */
 function fnv64(text: string): string {
-  let hash = FNV64_OFFSET;
-  for (const byte of Buffer.from(text)) hash = ((hash * FNV64_PRIME) & MASK64) ^ BigInt(byte);
-  return hash.toString(16);
+  let hi = 0xcbf29ce4;
+  let lo = 0x84222325;
+  for (const byte of Buffer.from(text)) {
+    const low = lo * 0x1b3;
+    const carry = Math.floor(low / 0x100000000);
+    hi = (hi * 0x1b3 + carry + ((lo << 8) >>> 0)) % 0x100000000;
+    lo = ((low % 0x100000000) ^ byte) >>> 0;
+  }
+  return hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0');
 }
 
 /** `<check>:<hash>`, or `<check>:<name>:<hash>` when the instance has a `name`, as checkid.BuildID builds it. */

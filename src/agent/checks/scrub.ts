@@ -5,20 +5,20 @@ const SECRET_KEY = /pass|secret|token|api_?key|auth|credential|private_key/i;
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s/]+@/gi;
 export const MASK = '********';
 
-function collect(value: unknown, secretKey: boolean, into: Set<string>): void {
+function collect(value: unknown, secretKey: boolean, into: Set<string>, seen: Set<object> = new Set()): void {
   if (typeof value === 'string' || typeof value === 'number') {
     const text = String(value);
     if (secretKey && text.length >= 3) into.add(text);
     for (const match of text.matchAll(/:\/\/[^:/@\s]*:([^@\s/]+)@/g)) into.add(match[1]!);
     return;
   }
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
   if (Array.isArray(value)) {
-    for (const item of value) collect(item, secretKey, into);
+    for (const item of value) collect(item, secretKey, into, seen);
     return;
   }
-  if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) collect(item, secretKey || SECRET_KEY.test(key), into);
-  }
+  for (const [key, item] of Object.entries(value)) collect(item, secretKey || SECRET_KEY.test(key), into, seen);
 }
 
 export type Scrubber = (text: string) => string;

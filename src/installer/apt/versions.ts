@@ -46,7 +46,8 @@ function entryOf(stanza: Stanza): PackageEntry | undefined {
   const sha256 = stanza.get('SHA256');
   if (!AGENT_PACKAGES.includes(name as AgentPackageName) || version === undefined || filename === undefined) return undefined;
   if (size === undefined || !/^\d+$/.test(size) || sha256 === undefined || !/^[0-9a-f]{64}$/i.test(sha256)) return undefined;
-  if (filename.split('/').some((segment) => segment === '..') || filename.startsWith('/')) return undefined;
+  // `%2e%2e` is `..` once the URL is resolved: no escapes at all in a pool path.
+  if (filename.split('/').some((segment) => segment === '..') || filename.startsWith('/') || /[%\\?#]/.test(filename)) return undefined;
   return { name: name as AgentPackageName, version: withoutEpoch(version), filename, size: Number(size), sha256: sha256.toLowerCase() };
 }
 
@@ -72,12 +73,15 @@ export function availableVersions(entries: readonly PackageEntry[], name: AgentP
 
 /** Numeric comparison of upstream versions (`7.52.0-1` vs `7.68.0-1`); enough for agent releases. */
 export function compareVersions(a: string, b: string): number {
-  const parts = (v: string) => withoutEpoch(v).split(/[.-]/).map((p) => (/^\d+$/.test(p) ? Number(p) : 0));
+  // Digit strings, compared by length then text: exact for numbers of any size.
+  const parts = (v: string) => withoutEpoch(v).split(/[.-]/).map((p) => (/^\d+$/.test(p) ? p.replace(/^0+(?=\d)/, '') : '0'));
   const pa = parts(a);
   const pb = parts(b);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (diff !== 0) return diff;
+    const x = pa[i] ?? '0';
+    const y = pb[i] ?? '0';
+    if (x.length !== y.length) return x.length - y.length;
+    if (x !== y) return x < y ? -1 : 1;
   }
   return 0;
 }
