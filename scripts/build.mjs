@@ -18,8 +18,39 @@ export const bundles = {
   intake: 'src/intake/bin.ts',
 };
 
+/**
+ * Each integration check is a bundle of its own, lib/checks/<name>.js ← src/agent/checks/<name>/index.ts,
+ * required by lib/agent.js only when an instance of it is configured: an agent without checks keeps
+ * neither their code (pg, ioredis…) nor its source text in memory.
+ */
+const checksDir = 'src/agent/checks';
+const checkNames = () => readdirSync(join(root, checksDir), { withFileTypes: true }).filter((e) => e.isDirectory() && existsSync(join(root, checksDir, e.name, 'index.ts'))).map((e) => e.name).sort();
+
+/** In the agent bundle, the registry's `import('./<name>/index.js')` becomes a require of lib/checks/<name>.js. */
+const checksExternal = {
+  name: 'checks-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[a-z_]+\/index\.js$/ }, (args) =>
+      args.importer.endsWith(join(checksDir, 'registry.ts')) ? { path: `./checks/${args.path.split('/')[1]}.js`, external: true } : undefined,
+    );
+  },
+};
+
 /** Browser assets of the intake page: lib/intake-ui/<name> ← src/intake/ui/<entry>. */
 const uiEntry = 'src/intake/ui/app.ts';
+
+const nodeBundle = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  // Helpers in other languages (the Perl relay and supervisor) are their own files, bundled as text.
+  loader: { '.pl': 'text' },
+};
 
 async function buildInto(outDir, names) {
   mkdirSync(outDir, { recursive: true });
@@ -27,18 +58,17 @@ async function buildInto(outDir, names) {
   writeFileSync(join(outDir, 'package.json'), '{ "type": "commonjs" }\n');
   for (const name of names) {
     await build({
+      ...nodeBundle,
       entryPoints: [join(root, bundles[name])],
       outfile: join(outDir, `${name}.js`),
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      minifyWhitespace: true,
-      minifySyntax: true,
-      legalComments: 'none',
-      logLevel: 'warning',
       banner: { js: '#!/usr/bin/env node' },
+      plugins: name === 'agent' ? [checksExternal] : [],
     });
+  }
+  if (names.includes('agent')) {
+    for (const check of checkNames()) {
+      await build({ ...nodeBundle, entryPoints: [join(root, checksDir, check, 'index.ts')], outfile: join(outDir, 'checks', `${check}.js`) });
+    }
   }
   if (names.includes('intake') && existsSync(join(root, uiEntry))) {
     await build({

@@ -62,8 +62,10 @@ export const BUILD_INFO_FILE = 'build.json';
 export const SUPERVISOR_PID_FILE = 'agent-wrapper.pid';
 /** Heroku kills a dyno's processes 30 s after SIGTERM: the supervisor SIGKILLs its agents at 25 s. */
 export const SUPERVISOR_STOP_GRACE_MS = 25_000;
-/** Restart backoff of a crashed agent process: 1 s doubling up to 60 s, reset after 60 s of uptime. */
 /** How long `agent-wrapper start` waits for the agent's ports before the app boots on (the app's first packets would be lost otherwise). */
 export const START_READY_TIMEOUT_MS = 5_000;
 
+/** Restart backoff of a crashed agent process: 1 s doubling up to 60 s, reset after 60 s of uptime. */
 export const RESTART_BACKOFF_MS = { base: 1_000, cap: 60_000, stableAfter: 60_000 } as const;
+/** An agent that exits cleanly is restarted only after this long: Heroku's SIGTERM to the supervisor may be on its way. */
+export const SUPERVISOR_CLEAN_EXIT_GRACE_MS = 1_000;

@@ -29,8 +29,11 @@ export function installBundles(buildpackDir: string, buildDir: string): void {
     }
     copyFileSync(from, join(libDir, name));
   }
-  const ui = join(buildpackDir, 'lib', 'intake-ui');
-  if (existsSync(ui)) cpSync(ui, join(libDir, 'intake-ui'), { recursive: true });
+  // The built-in agent's integration checks (one bundle each) and the intake page's assets.
+  for (const folder of ['checks', 'intake-ui']) {
+    const from = join(buildpackDir, 'lib', folder);
+    if (existsSync(from)) cpSync(from, join(libDir, folder), { recursive: true });
+  }
 }
 
 /** Puts `agent-wrapper` on the dyno PATH (`.apt/usr/bin`). */

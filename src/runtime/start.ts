@@ -1,13 +1,19 @@
 // `agent-wrapper start`: the supervisor in its own session, its output on the dyno's stdout; returns as soon
 // as the agent listens (at most START_READY_TIMEOUT_MS), so nothing the app sends at boot hits a closed port.
-import { spawn } from 'node:child_process';
+// The builtin flavour's supervisor is supervisor.pl (a Perl process, not a second Node); the official
+// flavour's is `agent-wrapper supervise`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readBuildInfo, type BuildInfo } from '../build-info.js';
 import { readConfig } from '../config/variables.js';
 import { START_READY_TIMEOUT_MS } from '../constants.js';
 import type { Io } from '../io.js';
-import { logLevelOf } from './buildpack-log.js';
-import { slugPaths } from './paths.js';
+import { agentEnv } from './agent-env.js';
+import { agentProcesses } from './agent-processes.js';
+import { buildpackLogger, logLevelOf } from './buildpack-log.js';
+import { slugPaths, type SlugPaths } from './paths.js';
+import { spawnPerlSupervisor } from './perl-supervisor.js';
 import { runningSupervisor, writePidFile } from './pid-file.js';
 import { waitForPorts, type PortWait } from './ports-ready.js';
 
@@ -39,19 +45,46 @@ export async function start(env: NodeJS.ProcessEnv, home: string, io: Io): Promi
     say(`Datadog: the agent supervisor is already running (pid ${running}).`);
     return 0;
   }
-  // detached = setsid: the supervisor outlives this command and the shell that sourced .profile.d.
-  const child = spawn(process.execPath, [join(paths.libDir, 'agent-wrapper.js'), 'supervise'], {
-    env,
-    cwd: home,
-    detached: true,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = info.flavor === 'builtin' ? startPerlSupervisor(info, env, paths, io) : startNodeSupervisor(env, paths);
+  if (child === undefined) return 0;
   child.on('error', (error: NodeJS.ErrnoException) => say(`Datadog: could not start the agent supervisor: ${error.code ?? error.message}`));
   if (child.pid !== undefined) writePidFile(paths, child.pid);
   child.unref();
   const gone = (): boolean => child.pid === undefined || child.exitCode !== null || child.signalCode !== null;
   await waitForPorts(agentPorts(info, env), START_READY_TIMEOUT_MS, gone);
   return 0;
+}
+
+/** `agent-wrapper supervise`; detached = setsid: it outlives this command and the shell that sourced .profile.d. */
+function startNodeSupervisor(env: NodeJS.ProcessEnv, paths: SlugPaths): ChildProcess {
+  return spawn(process.execPath, [join(paths.libDir, 'agent-wrapper.js'), 'supervise'], {
+    env,
+    cwd: paths.home,
+    detached: true,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+/** supervisor.pl with what supervise.ts would compute; undefined (and the reason logged, as supervise does) when the agent is missing. */
+function startPerlSupervisor(info: BuildInfo, env: NodeJS.ProcessEnv, paths: SlugPaths, io: Io): ChildProcess | undefined {
+  const log = buildpackLogger(env, (line) => void io.stdout.write(line));
+  const { config } = readConfig(env, 'runtime');
+  const [agent] = agentProcesses(info, config, paths, process.execPath, (m) => log.warn(m));
+  if (agent === undefined || !existsSync(agent.program)) {
+    log.error(`the agent is missing from this slug (${agent?.program ?? 'agent.js'}): rebuild the app.`);
+    return undefined;
+  }
+  return spawnPerlSupervisor(
+    {
+      process: agent,
+      level: logLevelOf(env),
+      pidFile: paths.pidFile,
+      stateFile: paths.stateFile,
+      authToken: paths.authToken,
+      flavour: `${info.flavor} flavour${info.agentVersion ? ` ${info.agentVersion}` : ''}`,
+    },
+    { env: agentEnv(env, paths.home, info.flavor), cwd: paths.home, detached: true },
+  );
 }
 
 /** Where the app sends to: DogStatsD (UDP, Unix socket) and, when APM runs, the trace receiver (TCP). */

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
 import type { Logger, LogLevel } from '../agent/log.js';
-import { RESTART_BACKOFF_MS, SUPERVISOR_STOP_GRACE_MS } from '../constants.js';
+import { RESTART_BACKOFF_MS, SUPERVISOR_CLEAN_EXIT_GRACE_MS, SUPERVISOR_STOP_GRACE_MS } from '../constants.js';
 import type { AgentProcess } from './agent-processes.js';
 import { ChildLog } from './log-filter.js';
 import type { SupervisorState } from './pid-file.js';
@@ -28,7 +28,6 @@ export function restartDelay(attempt: number, backoff: { readonly base: number; 
 
 const TOKEN_POLL_MS = 100;
 const TOKEN_SLOW_MS = 30_000;
-const CLEAN_EXIT_GRACE_MS = 1_000;
 
 class Supervised {
   child: ChildProcess | undefined;
@@ -139,7 +138,7 @@ export class Supervisor {
       // ahead of our own SIGTERM, so wait a moment before calling it a crash.
       child.state = 'backoff';
       child.lastExit = how;
-      child.timer = setTimeout(() => this.exited(child, how, false), CLEAN_EXIT_GRACE_MS);
+      child.timer = setTimeout(() => this.exited(child, how, false), SUPERVISOR_CLEAN_EXIT_GRACE_MS);
       return;
     }
     if (Date.now() - child.startedAt >= this.backoff.stableAfter) child.attempt = 0;

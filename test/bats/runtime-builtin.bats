@@ -45,6 +45,10 @@ agent_ready() {
   grep -q "^cmd_port: $CMD_PORT" "$APP/.apt/etc/datadog-agent/datadog.yaml"
   ! grep -q "$API_KEY" "$APP/.apt/etc/datadog-agent/datadog.yaml"
   wait_for logged "started agent \\(pid [0-9]+\\)"
+  logged 'DATADOG-BUILDPACK \| INFO \| supervising agent \(builtin flavour\)'
+  # The builtin flavour's supervisor is Perl (supervisor.pl), its environment the dyno's.
+  [[ "$(tr '\0' ' ' <"/proc/$(supervisor_pid)/cmdline")" == "datadog-supervisor -e "*" -- --name=agent "* ]]
+  grep -qz "^DD_API_KEY=$API_KEY\$" "/proc/$(supervisor_pid)/environ"
   wait_for agent_ready
   run wrapper status
   [ "$status" -eq 0 ]
@@ -128,10 +132,17 @@ restarted_agent_ready() {
   kill -KILL "$first"
   wait_for relay_gone
   wait_for restarted_agent_ready "$first"
-  logged 'agent was killed by SIGKILL; restarting in 1 s'
+  logged 'agent was killed by SIGKILL; restarting in 1 s \(attempt 1\)'
   ! alive "$relay"
   printf 'after.restart:1|c' | nc -u -w0 127.0.0.1 "$STATSD_PORT"
   wait_for samples_counted 1
+  run wrapper status
+  [[ "$output" == *"agent: running (pid $(agent_pid)), 1 restart"$'\n'* ]]
+  supervisor="$(supervisor_pid)"
+  run wrapper stop
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"The Datadog agent supervisor (pid $supervisor) stopped."* ]]
+  logged 'all agents stopped'
 }
 
 @test "agent-wrapper intake dispatches to the intake bundle with its arguments" {

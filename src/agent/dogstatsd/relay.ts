@@ -1,10 +1,11 @@
-// A DogStatsD socket (UDP or Unix datagram) read by the Perl relay (relay-script.ts): the relay
+// A DogStatsD socket (UDP or Unix datagram) read by the Perl relay (relay.pl): the relay
 // owns the socket, the agent reads its framed datagrams from a pipe and restarts it if it dies.
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
 import { lstatSync, rmSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { spawnPerlScript } from '../../perl-script.js';
 import type { Logger } from '../log.js';
-import { RELAY_LOADER, RELAY_SCRIPT } from './relay-script.js';
+import RELAY_SCRIPT from './relay.pl';
 
 export type RelaySocket = { readonly kind: 'udp'; readonly address: string; readonly port: number } | { readonly kind: 'unix'; readonly path: string };
 
@@ -62,12 +63,9 @@ export class DatagramRelay {
     // A socket file left by a previous run or a killed relay would make bind fail.
     if (socket.kind === 'unix') removeStaleSocket(socket.path);
     const where = socket.kind === 'unix' ? ['unix', socket.path] : ['udp', socket.address, String(this.port || socket.port)];
-    const args = ['-e', RELAY_LOADER, '--', ...where, ...(receiveBufferBytes ? [String(receiveBufferBytes)] : [])];
-    const child = spawn(perl, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], argv0: 'dogstatsd-relay' }) as RelayProcess;
+    const args = [...where, ...(receiveBufferBytes ? [String(receiveBufferBytes)] : [])];
+    const child = spawnPerlScript(RELAY_SCRIPT, args, { perl, stdio: ['pipe', 'pipe', 'pipe'], argv0: 'dogstatsd-relay' }) as RelayProcess;
     this.child = child;
-    const script = child.stdio[3] as Writable;
-    script.on('error', () => {}); // a relay that could not start reports why below
-    script.end(RELAY_SCRIPT);
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => {
       stderr = (stderr + text).slice(-500);

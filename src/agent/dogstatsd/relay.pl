@@ -1,22 +1,19 @@
-// The DogStatsD socket relay, in Perl: Node 20 cannot open AF_UNIX SOCK_DGRAM sockets, and its
-// UDP receive path costs ~4 µs a datagram (one recvmsg, a 64 KiB buffer and a JS callback each);
-// every Heroku stack has /usr/bin/perl with its Socket module (perl-base is essential in Ubuntu;
-// heroku/base-images lists perl and perl-base for heroku-22 and heroku-24).
-// The relay binds the socket and writes each datagram to stdout as a 4-byte big-endian length
-// and the bytes, in writes of up to 256 KiB; the first frame says "<SO_RCVBUF granted> <port>"
-// once bound. Small UDP batches wait 1 ms for more, so neither process wakes once a datagram.
-// It keeps draining the socket while the agent's event loop is busy (GC, flush), up to a 1 MiB
-// pipe. It ignores SIGTERM (the dyno sends it to every process): the agent ends it by
-// closing stdin, and it then hands over what the socket still holds before exiting. A full pipe
-// blocks it: backpressure, as a slow reader of the socket itself would give.
-// It is read from file descriptor 3 by RELAY_LOADER, so that `ps` shows a short command line
-// (`dogstatsd-relay -e … -- udp 127.0.0.1 8125 …`) without setting $0, which would overwrite the
-// process's environment as /proc shows it.
-// Usage: perl -e "$RELAY_LOADER" -- udp <address> <port> [<SO_RCVBUF>] | unix <path> [<SO_RCVBUF>], the script on fd 3
+# The DogStatsD socket relay, in Perl: Node 20 cannot open AF_UNIX SOCK_DGRAM sockets, and its
+# UDP receive path costs ~4 µs a datagram (one recvmsg, a 64 KiB buffer and a JS callback each);
+# every Heroku stack has /usr/bin/perl with its Socket module (perl-base is essential in Ubuntu;
+# heroku/base-images lists perl and perl-base for heroku-22 and heroku-24).
+# The relay binds the socket and writes each datagram to stdout as a 4-byte big-endian length
+# and the bytes, in writes of up to 256 KiB; the first frame says "<SO_RCVBUF granted> <port>"
+# once bound. Small UDP batches wait 1 ms for more, so neither process wakes once a datagram.
+# It keeps draining the socket while the agent's event loop is busy (GC, flush), up to a 1 MiB
+# pipe. It ignores SIGTERM (the dyno sends it to every process): the agent ends it by
+# closing stdin, and it then hands over what the socket still holds before exiting. A full pipe
+# blocks it: backpressure, as a slow reader of the socket itself would give.
+# It is read from file descriptor 3 by PERL_LOADER (src/perl-script.ts), so that `ps` shows a short
+# command line (`dogstatsd-relay -e … -- udp 127.0.0.1 8125 …`) without setting $0, which would
+# overwrite the process's environment as /proc shows it. perl-base modules only.
+# Usage: perl -e "$PERL_LOADER" -- udp <address> <port> [<SO_RCVBUF>] | unix <path> [<SO_RCVBUF>], the script on fd 3
 
-export const RELAY_LOADER = `open(my $fd, '<&=', 3) or die "fd 3: $!\\n"; my $code = do { local $/; <$fd> }; close $fd; eval $code; die $@ if $@;`;
-
-export const RELAY_SCRIPT = String.raw`
 use strict;
 use warnings;
 use Socket qw(AF_INET AF_UNIX SOCK_DGRAM SOL_SOCKET SO_RCVBUF MSG_DONTWAIT inet_aton pack_sockaddr_in unpack_sockaddr_in pack_sockaddr_un);
@@ -85,4 +82,3 @@ while (1) {
 }
 relay();
 exit 0;
-`;

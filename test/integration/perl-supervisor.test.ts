@@ -1,0 +1,249 @@
+// The builtin flavour's supervisor (src/runtime/supervisor.pl) as `start` runs it, with real processes
+// and signals: stand-in agents (bash) and the built-in agent (lib/agent.js) against a local intake.
+// Short stop grace and backoff come from the arguments tests may pass (perl-supervisor.ts).
+import { createSocket } from 'node:dgram';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LogLevel } from '../../src/agent/log.js';
+import type { AgentProcess } from '../../src/runtime/agent-processes.js';
+import { spawnPerlSupervisor, type PerlSupervisorSpec } from '../../src/runtime/perl-supervisor.js';
+import { readState } from '../../src/runtime/pid-file.js';
+import type { SlugPaths } from '../../src/runtime/paths.js';
+import { startRecordingIntake, type RecordingIntake } from '../helpers/recording-intake.js';
+import { freePort } from './agent-harness.js';
+
+const AGENT = fileURLToPath(new URL('../../lib/agent.js', import.meta.url));
+const API_KEY = 'abcdef0123456789abcdef0123456789';
+
+const dirs: string[] = [];
+const pids: number[] = [];
+let intake: RecordingIntake | undefined;
+afterEach(async () => {
+  for (const pid of pids.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  await intake?.close();
+  intake = undefined;
+});
+
+async function until<T>(value: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const found = value();
+    if (found !== undefined && found !== false) return found;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/^\d+ \(.*\) Z /s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function standIn(dir: string, body: string): AgentProcess {
+  const command = join(dir, 'agent');
+  writeFileSync(command, `#!/usr/bin/env bash\n${body}\n`);
+  chmodSync(command, 0o755);
+  return { name: 'agent', command, program: command, args: [], needsAuthToken: false };
+}
+
+interface Run {
+  readonly dir: string;
+  readonly pid: number;
+  readonly paths: Pick<SlugPaths, 'pidFile' | 'stateFile'>;
+  out(): string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function supervise(agent: (dir: string) => AgentProcess, options: { level?: LogLevel; graceMs?: number; env?: NodeJS.ProcessEnv } = {}): Run {
+  const dir = mkdtempSync(join(tmpdir(), 'dd-perl-supervisor-'));
+  dirs.push(dir);
+  const paths = { pidFile: join(dir, 'agent-wrapper.pid'), stateFile: join(dir, 'agent-wrapper.json') };
+  const spec: PerlSupervisorSpec = {
+    process: agent(dir),
+    level: options.level ?? 'info',
+    ...paths,
+    authToken: join(dir, 'auth_token'),
+    flavour: 'builtin flavour',
+    graceMs: options.graceMs ?? 10_000,
+    backoff: { base: 50, cap: 200, stableAfter: 60_000 },
+    cleanExitGraceMs: 300,
+  };
+  const child = spawnPerlSupervisor(spec, { env: { PATH: process.env.PATH, WORK: dir, ...options.env }, output: 'pipe' });
+  pids.push(child.pid as number);
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => (out += text));
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => (out += text));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { dir, pid: child.pid as number, paths, out: () => out, exited };
+}
+
+const agentPid = (run: Run): number | undefined => readState(run.paths as SlugPaths)?.children[0]?.pid;
+
+describe('the Perl supervisor', () => {
+  it('writes the pid file and the state file (schema of pid-file.ts), and removes both when it stops', async () => {
+    const run = supervise((dir) => standIn(dir, 'trap "exit 0" TERM; while :; do sleep 0.1; done'));
+    const pid = await until(() => agentPid(run), 'the agent');
+    expect(readFileSync(run.paths.pidFile, 'utf8')).toBe(`${run.pid}\n`);
+    const state = readState(run.paths as SlugPaths);
+    expect(state).toEqual({ pid: run.pid, startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/), children: [{ name: 'agent', pid, restarts: 0, state: 'running' }] });
+    // As JSON.stringify(state, null, 2) writes it.
+    expect(readFileSync(run.paths.stateFile, 'utf8')).toBe(`${JSON.stringify(state, null, 2)}\n`);
+    process.kill(run.pid, 'SIGTERM');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(existsSync(run.paths.pidFile)).toBe(false);
+    expect(existsSync(run.paths.stateFile)).toBe(false);
+    expect(run.out()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \| DATADOG-BUILDPACK \| INFO \| supervising agent \(builtin flavour\)\n/);
+    expect(run.out()).toContain('| INFO | started agent (pid ');
+    expect(run.out()).toContain('| INFO | SIGTERM received: stopping the agents\n');
+    expect(run.out()).toContain('| INFO | agent exited with code 0\n');
+    expect(run.out()).toMatch(/\| INFO \| all agents stopped\n$/);
+  });
+
+  it('an agent killed with -9 is restarted after the logged backoff; the state file counts the restart', async () => {
+    const run = supervise((dir) => standIn(dir, 'trap "exit 0" TERM; while :; do sleep 0.1; done'));
+    const first = await until(() => agentPid(run), 'the agent');
+    process.kill(first, 'SIGKILL');
+    const second = await until(() => { const pid = agentPid(run); return pid !== first && pid; }, 'the restarted agent');
+    expect(readState(run.paths as SlugPaths)?.children).toEqual([{ name: 'agent', pid: second, restarts: 1, state: 'running' }]);
+    expect(run.out()).toContain('| WARN | agent was killed by SIGKILL; restarting in 0.05 s (attempt 1)\n');
+    expect(run.out()).toContain(`| INFO | started agent (pid ${second})\n`);
+    process.kill(run.pid, 'SIGTERM');
+    expect((await run.exited).code).toBe(0);
+  });
+
+  it('restarts a crashing agent with growing delays, one line per attempt', async () => {
+    const run = supervise((dir) => standIn(dir, 'echo run >> "$WORK/runs"; exit 3'));
+    const runs = () => (existsSync(join(run.dir, 'runs')) ? readFileSync(join(run.dir, 'runs'), 'utf8').split('\n').length - 1 : 0);
+    await until(() => runs() >= 5, 'five runs');
+    process.kill(run.pid, 'SIGTERM');
+    expect((await run.exited).code).toBe(0);
+    const out = run.out();
+    expect(out).toContain('agent exited with code 3; restarting in 0.05 s (attempt 1)\n');
+    expect(out).toContain('agent exited with code 3; restarting in 0.1 s (attempt 2)\n');
+    expect(out).toContain('agent exited with code 3; restarting in 0.2 s (attempt 3)\n');
+    expect(out).toContain('agent exited with code 3; restarting in 0.2 s (attempt 4)\n');
+    expect(out.match(/attempt 1\)/g)).toHaveLength(1);
+  });
+
+  it('an agent stopped by SIGTERM just before the supervisor (Heroku signals all) is not reported as a crash', async () => {
+    const run = supervise((dir) => standIn(dir, 'trap "exit 0" TERM; while :; do sleep 0.1; done'));
+    const pid = await until(() => agentPid(run), 'the agent');
+    process.kill(pid, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 100));
+    process.kill(run.pid, 'SIGTERM');
+    expect((await run.exited).code).toBe(0);
+    expect(run.out()).not.toContain('restarting');
+    expect(run.out()).toContain('| INFO | agent exited with code 0\n');
+  });
+
+  it('a clean exit with no SIGTERM to follow is restarted after the clean-exit grace', async () => {
+    const run = supervise((dir) => standIn(dir, 'exit 0'));
+    await until(() => run.out().split('started agent').length > 2, 'a restart');
+    process.kill(run.pid, 'SIGTERM');
+    expect((await run.exited).code).toBe(0);
+    expect(run.out()).toContain('agent exited with code 0; restarting in 0.05 s (attempt 1)\n');
+  });
+
+  it('a command that cannot be started is retried, not fatal', async () => {
+    const run = supervise(() => ({ name: 'agent', command: '/nonexistent/agent', program: '/nonexistent/agent', args: [], needsAuthToken: false }));
+    await until(() => run.out().includes('attempt 2'), 'two attempts');
+    process.kill(run.pid, 'SIGTERM');
+    expect((await run.exited).code).toBe(0);
+    expect(run.out()).toContain('| WARN | agent could not start (ENOENT); restarting in 0.05 s (attempt 1)\n');
+    expect(run.out()).not.toContain('started agent');
+  });
+
+  it('prefixes the agent lines and filters them by DD_LOG_LEVEL as ChildLog does; off silences everything', async () => {
+    const lines = [
+      '2026-01-01 00:00:00 UTC | CORE | DEBUG | hidden',
+      '  continuation of hidden',
+      '2026-01-01 00:00:00 UTC | CORE | WARNING | (pkg/x.go:1 in f) | warned',
+      '  continuation of warned',
+      '2026-01-01 00:00:00 UTC | CORE | INFO | hidden too',
+      '',
+      '2026-01-01 00:00:00 UTC | CORE | ERROR | failed\r',
+      'stderr line',
+    ];
+    const body = `printf '%s\\n' ${lines.slice(0, -1).map((l) => `'${l}'`).join(' ')}; echo '${lines.at(-1)}' >&2; printf 'unterminated'; trap "exit 0" TERM; while :; do sleep 0.1; done`;
+    for (const level of ['warn', 'off'] as const) {
+      const run = supervise((dir) => standIn(dir, body), { level });
+      if (level === 'warn') await until(() => run.out().includes('[agent] stderr line'), 'the agent lines');
+      else await until(() => agentPid(run), 'the agent');
+      await new Promise((r) => setTimeout(r, 200));
+      process.kill(run.pid, 'SIGTERM');
+      expect((await run.exited).code).toBe(0);
+      expect(run.out()).toBe(
+        level === 'off'
+          ? ''
+          : '[agent] 2026-01-01 00:00:00 UTC | CORE | WARNING | (pkg/x.go:1 in f) | warned\n[agent]   continuation of warned\n' +
+              '[agent] 2026-01-01 00:00:00 UTC | CORE | ERROR | failed\n[agent] stderr line\n[agent] unterminated\n',
+      );
+    }
+  });
+
+  it('hands its own environment to the agent, and ignores SIGHUP', async () => {
+    const run = supervise((dir) => standIn(dir, 'echo "$AGENT_ONLY" > "$WORK/env"; trap "exit 0" TERM; while :; do sleep 0.1; done'), { env: { AGENT_ONLY: 'from start' } });
+    await until(() => existsSync(join(run.dir, 'env')) && readFileSync(join(run.dir, 'env'), 'utf8') === 'from start\n', 'the agent');
+    const pid = agentPid(run) as number;
+    process.kill(run.pid, 'SIGHUP');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(alive(run.pid) && alive(pid)).toBe(true);
+    process.kill(run.pid, 'SIGTERM');
+    expect((await run.exited).code).toBe(0);
+  });
+
+  it('SIGKILLs an agent stuck (SIGSTOPped) at the grace limit; a second signal changes nothing; exits 0', async () => {
+    const run = supervise((dir) => standIn(dir, 'trap "exit 0" TERM; while :; do sleep 0.1; done'), { graceMs: 500 });
+    const pid = await until(() => agentPid(run), 'the agent');
+    process.kill(pid, 'SIGSTOP');
+    process.kill(run.pid, 'SIGTERM');
+    await until(() => run.out().includes('SIGTERM received'), 'the first signal');
+    process.kill(run.pid, 'SIGINT');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(alive(pid)).toBe(false);
+    const out = run.out();
+    expect(out).toContain('| WARN | agent still running 0.5 s after SIGTERM: killing it\n');
+    expect(out).toContain('| INFO | agent was killed by SIGKILL\n');
+    expect(out.match(/killing it/g)).toHaveLength(1);
+    expect(out).not.toContain('restarting');
+    expect(out).toMatch(/all agents stopped\n$/);
+  });
+
+  it('SIGTERM: the built-in agent flushes what it holds to the intake, and the supervisor exits 0 within the grace', async () => {
+    intake = await startRecordingIntake();
+    const [statsdPort, cmdPort, apmPort] = [await freePort(), await freePort(), await freePort()];
+    const run = supervise(
+      (dir) => {
+        writeFileSync(join(dir, 'datadog.yaml'), `hostname: perl-supervisor-host\ndogstatsd_port: ${statsdPort}\ncmd_port: ${cmdPort}\n`);
+        return { name: 'agent', command: process.execPath, program: AGENT, args: [AGENT, 'run', '-c', join(dir, 'datadog.yaml')], needsAuthToken: false };
+      },
+      { env: { DD_API_KEY: API_KEY, DD_DD_URL: intake.url, DD_APM_DD_URL: intake.url, DD_APM_RECEIVER_PORT: String(apmPort), DD_DISABLE_HOST_METRICS: 'true', DD_LOG_LEVEL: 'info' } },
+    );
+    await until(() => /\[agent\] .*dogstatsd.*listening/i.test(run.out()), 'DogStatsD', 20_000);
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => socket.send('perl.supervisor.last_flush:7|c', statsdPort, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+    socket.close();
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(run.pid, 'SIGTERM');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    const series = intake.accepted('/api/v1/series').flatMap((r) => r.json<{ series: { metric: string; host: string }[] }>().series);
+    expect(series.filter((s) => s.metric === 'perl.supervisor.last_flush').map((s) => s.host)).toEqual(['perl-supervisor-host']);
+    expect(run.out()).not.toContain('killing it');
+    expect(run.out()).toMatch(/\| INFO \| agent exited with code 0\n[\s\S]*all agents stopped\n$/);
+    expect(run.out()).not.toContain(API_KEY);
+  });
+});
