@@ -24,6 +24,15 @@ export interface AgentSettings {
   readonly histogramAggregates: readonly string[];
   /** Whole percents, ascending. */
   readonly histogramPercentiles: readonly number[];
+  /** The aggregator's caps (src/agent/aggregator/aggregator.ts). */
+  readonly dogstatsdLimits: {
+    readonly contextLimit: number;
+    readonly contextExpirySeconds: number;
+    readonly maxSamplesPerContext: number;
+    readonly maxSamplesTotal: number;
+  };
+  /** Bytes of payloads the metrics forwarder holds at most (queued and in flight). */
+  readonly forwarderMaxQueueBytes: number;
   readonly cmdPort: number;
   readonly confdPath: string | undefined;
   /** Custom checks' folder (`additional_checksd`); the built-in agent only reports what it holds. */
@@ -110,6 +119,13 @@ export function loadSettings(configPath: string | undefined, env: NodeJS.Process
     dogstatsdReceiveBuffer: pick('DD_DOGSTATSD_SO_RCVBUF', 'dogstatsd_so_rcvbuf'),
     histogramAggregates: pick('DD_HISTOGRAM_AGGREGATES', 'histogram_aggregates'),
     histogramPercentiles: [...new Set(pick('DD_HISTOGRAM_PERCENTILES', 'histogram_percentiles').map((p) => Math.round(p * 100)))].sort((a, b) => a - b),
+    dogstatsdLimits: {
+      contextLimit: pick('DD_DOGSTATSD_CONTEXT_LIMITER_LIMIT', 'dogstatsd_context_limiter.limit'),
+      contextExpirySeconds: pick('DD_DOGSTATSD_CONTEXT_EXPIRY_SECONDS', 'dogstatsd_context_expiry_seconds'),
+      maxSamplesPerContext: pick('DD_DOGSTATSD_MAX_SAMPLES_PER_CONTEXT', 'dogstatsd_max_samples_per_context'),
+      maxSamplesTotal: pick('DD_DOGSTATSD_MAX_SAMPLES_TOTAL', 'dogstatsd_max_samples_total'),
+    },
+    forwarderMaxQueueBytes: pick('DD_FORWARDER_RETRY_QUEUE_PAYLOADS_MAX_SIZE', 'forwarder_retry_queue_payloads_max_size'),
     cmdPort: pick('DD_CMD_PORT', 'cmd_port'),
     confdPath: typeof confd === 'string' && confd !== '' ? confd : configPath !== undefined ? join(confDir, 'conf.d') : undefined,
     checksdPath: typeof checksd === 'string' && checksd !== '' ? checksd : configPath !== undefined ? join(confDir, 'checks.d') : undefined,

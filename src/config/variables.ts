@@ -246,6 +246,37 @@ export const variables = {
     defaultDoc: '`net.core.rmem_max`, at most 4 MiB (built-in agent)',
     doc: 'Receive buffer size of the DogStatsD socket, in bytes (capped by `net.core.rmem_max`); `0` keeps the kernel default.',
   }),
+  DD_DOGSTATSD_CONTEXT_LIMITER_LIMIT: variable({
+    default: 10_000,
+    phase: 'runtime',
+    parse: integer(0, 2 ** 31 - 1),
+    defaultDoc: '`10000` (built-in agent; the official agent: `0`)',
+    doc: 'Most live DogStatsD contexts (datadog.yaml `dogstatsd_context_limiter.limit`). Past it the built-in agent drops the samples of new contexts and counts them (`samplesDroppedByContextLimit` in `agent status`); known contexts keep aggregating. It also bounds the timestamped samples, events and service checks waiting for a flush. `0`: no limit.',
+  }),
+  DD_DOGSTATSD_CONTEXT_EXPIRY_SECONDS: variable({
+    default: 20,
+    phase: 'runtime',
+    parse: integer(0, 86_400),
+    doc: 'Seconds an idle DogStatsD context is remembered (datadog.yaml `dogstatsd_context_expiry_seconds`); counters are kept through their 300 s of zero-fill on top. The built-in agent keeps a context at least one 10 s bucket.',
+  }),
+  DD_DOGSTATSD_MAX_SAMPLES_PER_CONTEXT: variable({
+    default: 10_000,
+    phase: 'runtime',
+    parse: integer(1, 2 ** 31 - 1),
+    doc: 'Built-in agent (datadog.yaml `dogstatsd_max_samples_per_context`): histogram and timer samples kept per context and 10 s bucket. Past it the histogram goes on in a DDSketch: max, min, avg, count and sum stay exact, median and percentiles within 0.8 % (`histogramSamplesSketched` in `agent status`). Sets refuse new members past it (`setMembersDroppedByLimit`).',
+  }),
+  DD_DOGSTATSD_MAX_SAMPLES_TOTAL: variable({
+    default: 1_000_000,
+    phase: 'runtime',
+    parse: integer(1, 2 ** 31 - 1),
+    doc: 'Built-in agent (datadog.yaml `dogstatsd_max_samples_total`): the same cap over all contexts of the buckets not flushed yet (8 bytes a sample, 16 with `@rate`).',
+  }),
+  DD_FORWARDER_RETRY_QUEUE_PAYLOADS_MAX_SIZE: variable({
+    default: 15 * 1024 * 1024,
+    phase: 'runtime',
+    parse: integer(1, 2 ** 31 - 1),
+    doc: 'Bytes of metric payloads the built-in agent holds for the intake, retry queue and requests in flight together (datadog.yaml `forwarder_retry_queue_payloads_max_size`); past it the oldest queued are evicted and counted.',
+  }),
   DD_APM_RECEIVER_PORT: variable({
     default: DEFAULT_APM_RECEIVER_PORT,
     phase: 'runtime',

@@ -1,6 +1,12 @@
 // Time-bucketed aggregation with the official agent's semantics: 10 s buckets flushed once
 // closed; counters as rates zero-filled for 300 s; gauges last; sets unique count; histograms
 // and timers; distributions as agent DDSketches; `|T` samples passed through unaggregated.
+// Memory is bounded by caps, each counted in status() when it bites: live contexts
+// (`contextLimit`; idle ones forgotten after `contextExpirySeconds`, counters after their
+// zero-fill), histogram samples and set members kept per context and bucket and in all
+// (histograms then go to a sketch, sets refuse new members), and the timestamped samples, events
+// and service checks waiting for the next flush (at most `contextLimit` of each).
+import type { Logger } from '../log.js';
 import type { DogStatsdEvent, DogStatsdServiceCheck, DogStatsdSink, MetricKey, MetricKind } from '../dogstatsd/messages.js';
 import type { CheckOutput } from './check-sampler.js';
 import { ContextResolver, tagSet, type Context } from './context.js';
@@ -9,8 +15,24 @@ import type { AgentEvent, CheckRun, FlushBatch, Serie, SketchSerie } from './pay
 import { AgentSketch } from './sketch.js';
 
 export const BUCKET_SECONDS = 10;
-/** Counters keep reporting 0 this long after their last sample; idle contexts are forgotten after it. */
+/** Counters keep reporting 0 this long after their last sample (`dogstatsd_expiry_seconds`). */
 export const COUNTER_ZERO_FILL_SECONDS = 300;
+/** Defaults of the caps (DD_DOGSTATSD_CONTEXT_LIMITER_LIMIT and the others in src/config/variables.ts). */
+export const DEFAULT_CONTEXT_LIMIT = 10_000;
+export const DEFAULT_CONTEXT_EXPIRY_SECONDS = 20;
+export const DEFAULT_MAX_SAMPLES_PER_CONTEXT = 10_000;
+export const DEFAULT_MAX_SAMPLES_TOTAL = 1_000_000;
+
+export interface AggregatorLimits {
+  /** Live contexts at most (`dogstatsd_context_limiter.limit`); 0: no limit. Also bounds each pending list. */
+  readonly contextLimit?: number;
+  /** Idle non-counter contexts are forgotten after this (`dogstatsd_context_expiry_seconds`). */
+  readonly contextExpirySeconds?: number;
+  /** Histogram samples (or set members) kept per context and bucket before sketching (refusing). */
+  readonly maxSamplesPerContext?: number;
+  /** The same, over every context of the unflushed buckets. */
+  readonly maxSamplesTotal?: number;
+}
 
 export interface AggregatorOptions {
   readonly hostname: string;
@@ -20,6 +42,9 @@ export interface AggregatorOptions {
   readonly clock: () => number;
   /** Tags of the heartbeat gauge besides the global tags (e.g. `version:`). */
   readonly heartbeatTags?: readonly string[];
+  readonly limits?: AggregatorLimits;
+  /** Told once when a cap first drops data. */
+  readonly logger?: Logger;
 }
 
 class Entry {
@@ -61,10 +86,41 @@ export class Aggregator implements DogStatsdSink {
   /** Unix seconds at which the datagram being parsed arrived. */
   private receivedAt = 0;
   private readonly stats = { flushes: 0, series: 0, sketches: 0, serviceChecks: 0, events: 0, timestampedSamples: 0 };
+  /** What the caps refused or approximated, since start. */
+  private readonly capped = {
+    samplesDroppedByContextLimit: 0,
+    histogramsSketched: 0,
+    histogramSamplesSketched: 0,
+    setMembersDroppedByLimit: 0,
+    timestampedSamplesDroppedByLimit: 0,
+    eventsDroppedByLimit: 0,
+    serviceChecksDroppedByLimit: 0,
+  };
+  private readonly contextLimit: number;
+  private readonly contextExpiry: number;
+  private readonly perContext: number;
+  private readonly total: number;
+  /** Histogram samples and set members held in the unflushed buckets. */
+  private retained = 0;
 
   constructor(private readonly options: AggregatorOptions) {
-    this.contexts = new ContextResolver(options.hostname, options.globalTags);
+    const limits = options.limits ?? {};
+    this.contextLimit = limits.contextLimit ?? DEFAULT_CONTEXT_LIMIT;
+    // Never under a bucket: a context lives at least until its bucket is flushed.
+    this.contextExpiry = Math.max(BUCKET_SECONDS, limits.contextExpirySeconds ?? DEFAULT_CONTEXT_EXPIRY_SECONDS);
+    this.perContext = Math.max(1, limits.maxSamplesPerContext ?? DEFAULT_MAX_SAMPLES_PER_CONTEXT);
+    this.total = Math.max(1, limits.maxSamplesTotal ?? DEFAULT_MAX_SAMPLES_TOTAL);
+    this.contexts = new ContextResolver(options.hostname, options.globalTags, { limit: this.contextLimit });
     this.nextFlushStart = bucketStart(this.nowSeconds());
+  }
+
+  private capHit(key: string, message: string): void {
+    this.options.logger?.once(`aggregator-cap-${key}`, 'warn', message);
+  }
+
+  /** A pending list (timestamped samples, events, service checks) has room for one more. */
+  private pendingRoom(length: number): boolean {
+    return this.contextLimit === 0 || length < this.contextLimit;
   }
 
   private nowSeconds(): number {
@@ -79,8 +135,18 @@ export class Aggregator implements DogStatsdSink {
   metric(key: MetricKey, kind: MetricKind, value: number, setValue: string | undefined, rate: number, timestamp: number): void {
     const now = this.receivedAt;
     const context = this.contexts.resolve(kindCode(kind), key, now);
+    if (context === undefined) {
+      this.capped.samplesDroppedByContextLimit++;
+      this.capHit('contexts', `DogStatsD: ${this.contextLimit} live contexts (dogstatsd_context_limiter.limit); samples of new contexts are dropped and counted (samplesDroppedByContextLimit in agent status)`);
+      return;
+    }
     if (timestamp > 0 && (kind === 'counter' || kind === 'gauge')) {
       // Timestamped samples skip aggregation: one point each, at the client's time.
+      if (!this.pendingRoom(this.pendingSeries.length)) {
+        this.capped.timestampedSamplesDroppedByLimit++;
+        this.capHit('timestamped', `DogStatsD: ${this.contextLimit} timestamped samples wait for the next flush; more are dropped and counted`);
+        return;
+      }
       this.stats.timestampedSamples++;
       const type = kind === 'counter' ? 'count' : 'gauge';
       this.pendingSeries.push({ metric: context.name, points: [[timestamp, value]], tags: context.tags, host: context.host, type, interval: 0 });
@@ -113,13 +179,31 @@ export class Aggregator implements DogStatsdSink {
       case 'gauge':
         entry.value = value;
         break;
-      case 'set':
-        (entry.members ??= new Set()).add(setValue!);
+      case 'set': {
+        const members = (entry.members ??= new Set());
+        if (members.size < this.perContext && this.retained < this.total) {
+          const size = members.size;
+          members.add(setValue!);
+          this.retained += members.size - size;
+        } else if (!members.has(setValue!)) {
+          this.capped.setMembersDroppedByLimit++;
+          this.capHit('set', `DogStatsD: a set reached its cap on members (dogstatsd_max_samples_per_context or _total); new members are dropped and counted`);
+        }
         break;
+      }
       case 'histogram':
-      case 'timer':
-        (entry.histogram ??= new HistogramSamples()).add(value, weight);
+      case 'timer': {
+        const histogram = (entry.histogram ??= new HistogramSamples());
+        if (histogram.sketch === undefined && (histogram.length >= this.perContext || this.retained >= this.total)) {
+          const moved = histogram.toSketch();
+          this.retained -= moved;
+          this.capped.histogramsSketched++;
+          this.capped.histogramSamplesSketched += moved;
+        }
+        if (histogram.add(value, weight)) this.retained++;
+        else this.capped.histogramSamplesSketched++;
         break;
+      }
       case 'distribution':
         (entry.sketch ??= new AgentSketch()).insert(value, weight);
         break;
@@ -127,6 +211,11 @@ export class Aggregator implements DogStatsdSink {
   }
 
   event(event: DogStatsdEvent): void {
+    if (!this.pendingRoom(this.pendingEvents.length)) {
+      this.capped.eventsDroppedByLimit++;
+      this.capHit('events', `DogStatsD: ${this.contextLimit} events wait for the next flush; more are dropped and counted`);
+      return;
+    }
     const { host, tags } = tagSet(event.tags, event.host ?? this.options.hostname, this.options.globalTags);
     this.pendingEvents.push({
       msg_title: event.title,
@@ -142,6 +231,11 @@ export class Aggregator implements DogStatsdSink {
   }
 
   serviceCheck(check: DogStatsdServiceCheck): void {
+    if (!this.pendingRoom(this.pendingChecks.length)) {
+      this.capped.serviceChecksDroppedByLimit++;
+      this.capHit('service-checks', `DogStatsD: ${this.contextLimit} service checks wait for the next flush; more are dropped and counted`);
+      return;
+    }
     const { host, tags } = tagSet(check.tags, check.host ?? this.options.hostname, this.options.globalTags);
     this.pendingChecks.push({ check: check.name, host_name: host, timestamp: check.timestamp || this.nowSeconds(), status: check.status, message: check.message, tags });
   }
@@ -172,7 +266,12 @@ export class Aggregator implements DogStatsdSink {
     if (all) last = Math.max(last + BUCKET_SECONDS, ...this.buckets.keys());
     // After a long pause (suspended process, clock jump) only the zero-fill window matters.
     if (last - this.nextFlushStart > COUNTER_ZERO_FILL_SECONDS) {
-      for (const start of this.buckets.keys()) if (start < last - COUNTER_ZERO_FILL_SECONDS) this.buckets.delete(start);
+      for (const [start, entries] of this.buckets) {
+        if (start < last - COUNTER_ZERO_FILL_SECONDS) {
+          for (const entry of entries.values()) this.retained -= retainedBy(entry);
+          this.buckets.delete(start);
+        }
+      }
       this.nextFlushStart = last - COUNTER_ZERO_FILL_SECONDS;
     }
     const first = this.nextFlushStart;
@@ -186,7 +285,8 @@ export class Aggregator implements DogStatsdSink {
       // Open buckets flushed at stop carry their samples, not zero-fill for a partial interval.
       await this.flushBucket(start, series, sketches, start <= lastClosed);
     }
-    this.contexts.expire(this.nextFlushStart - COUNTER_ZERO_FILL_SECONDS - 2 * BUCKET_SECONDS);
+    // Counters stay known through their zero-fill (as the agent's dogstatsd_expiry_seconds on top).
+    this.contexts.expire(this.nextFlushStart - this.contextExpiry, this.nextFlushStart - COUNTER_ZERO_FILL_SECONDS - 2 * BUCKET_SECONDS, this.nextFlushStart);
 
     const heartbeatTags = [...new Set([...this.options.globalTags, ...(this.options.heartbeatTags ?? [])])].sort();
     series.push({ metric: 'datadog.agent.running', points: [[now, 1]], tags: heartbeatTags, host: this.options.hostname, type: 'gauge', interval: 0 });
@@ -206,9 +306,11 @@ export class Aggregator implements DogStatsdSink {
     let work = 0;
     if (entries !== undefined) {
       for (const [context, entry] of entries) {
+        const held = retainedBy(entry);
         this.flushEntry(start, context, entry, series, sketches);
         if (context.openEntry === entry) context.openEntry = undefined; // its samples may be many: let them go
-        work += entry.histogram?.values.length ?? 1;
+        this.retained -= held;
+        work += Math.max(1, held);
         if (work > YIELD_EVERY) {
           work = 0;
           await yieldToEventLoop();
@@ -253,6 +355,10 @@ export class Aggregator implements DogStatsdSink {
   status(): Record<string, unknown> {
     return {
       contexts: this.contexts.size,
+      contextLimit: this.contextLimit,
+      contextSpellings: this.contexts.spellingsSize,
+      samplesHeld: this.retained,
+      ...this.capped,
       openBuckets: this.buckets.size,
       counterContextsZeroFilled: this.counters.size,
       flushes: this.stats.flushes,
@@ -263,6 +369,11 @@ export class Aggregator implements DogStatsdSink {
       timestampedSamples: this.stats.timestampedSamples,
     };
   }
+}
+
+/** Histogram samples or set members an entry holds (counted against the samples caps). */
+function retainedBy(entry: Entry): number {
+  return entry.histogram?.length ?? entry.members?.size ?? 0;
 }
 
 /** Units of flush work (contexts, histogram samples) between two yields to the event loop. */

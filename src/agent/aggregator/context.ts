@@ -1,9 +1,18 @@
 // Context = metric name + host + tag set (order-independent, deduplicated). A sample finds its
 // context by the 64-bit hash of the kind, name and tags as sent, as the official agent does
 // (pkg/aggregator/ckey: a 64-bit hash, collisions accepted): no string, no copy of the bytes kept.
+// Bounded: at most `limit` live contexts (`dogstatsd_context_limiter.limit`): a sample of a new
+// context past it is refused (the caller counts it), known contexts keep resolving. Spellings
+// (the same tag set written in another order) are remembered up to twice the limit; past that a
+// new spelling is found through its canonical form on every sample, at no memory cost.
 import { HASH2_SEED, HASH_PRIME, HASH_SEED, hashLane, hashLane2, type MetricKey } from '../dogstatsd/messages.js';
 
+/** Character code of `c`, the kind of counter contexts. */
+const COUNTER_KIND = 99;
+
 export interface Context {
+  /** The type's character code (timers as histograms): counters expire later, after their zero-fill. */
+  readonly kind: number;
   readonly name: string;
   readonly host: string;
   readonly tags: readonly string[];
@@ -50,21 +59,34 @@ export class ContextResolver {
    */
   private readonly spellings = new Map<number, Spelling>();
   private contexts = 0;
+  private spellingCount = 0;
   private readonly global: ReadonlySet<string>;
+  /** Live contexts at most; 0: no limit. */
+  private readonly limit: number;
 
   constructor(
     private readonly defaultHost: string,
     private readonly globalTags: readonly string[],
+    options: { readonly limit?: number } = {},
   ) {
     this.global = new Set(globalTags);
+    this.limit = options.limit ?? 0;
   }
 
   get size(): number {
     return this.contexts;
   }
 
-  /** `kind` (the type's character code, timers as histograms) keeps a counter and a gauge of the same name apart. */
-  resolve(kind: number, key: MetricKey, now: number): Context {
+  /** Spellings remembered (each costs a small record, no string). */
+  get spellingsSize(): number {
+    return this.spellingCount;
+  }
+
+  /**
+   * `kind` (the type's character code, timers as histograms) keeps a counter and a gauge of the
+   * same name apart. Undefined: a new context while `limit` contexts are live (nothing is kept).
+   */
+  resolve(kind: number, key: MetricKey, now: number): Context | undefined {
     const hash = Math.imul(key.hash ^ kind, HASH_PRIME);
     let context = this.find(kind, hash, key.hash2);
     if (context === undefined) {
@@ -76,11 +98,14 @@ export class ContextResolver {
       const canonicalHash = Math.imul(canonical ^ kind, HASH_PRIME);
       context = this.find(kind, canonicalHash, canonical2);
       if (context === undefined) {
-        context = { name, host, tags, lastSeen: now, openStart: -1, openEntry: undefined };
+        if (this.limit > 0 && this.contexts >= this.limit) return undefined;
+        context = { kind, name, host, tags, lastSeen: now, openStart: -1, openEntry: undefined };
         this.add(kind, canonicalHash, canonical2, context);
         this.contexts++;
       }
-      if (canonicalHash !== hash || canonical2 !== key.hash2) this.add(kind, hash, key.hash2, context);
+      if ((canonicalHash !== hash || canonical2 !== key.hash2) && (this.limit === 0 || this.spellingCount < 2 * this.limit)) {
+        this.add(kind, hash, key.hash2, context);
+      }
     }
     context.lastSeen = now;
     return context;
@@ -95,14 +120,23 @@ export class ContextResolver {
 
   private add(kind: number, hash: number, hash2: number, context: Context): void {
     this.spellings.set(hash, { kind, hash2, context, next: this.spellings.get(hash) });
+    this.spellingCount++;
   }
 
-  /** Forgets contexts idle since before `cutoff` (unix seconds), with all their spellings; returns how many. */
-  expire(cutoff: number): number {
+  /**
+   * Forgets contexts idle since before `cutoff` (unix seconds; counters: `counterCutoff`), with
+   * all their spellings, except those with samples in a bucket from `openFrom` on (not flushed
+   * yet); returns how many.
+   */
+  expire(cutoff: number, counterCutoff = cutoff, openFrom = Infinity): number {
     const forgotten = new Set<Context>();
+    const expired = (context: Context): boolean =>
+      context.lastSeen < (context.kind === COUNTER_KIND ? counterCutoff : cutoff) && context.openStart < openFrom;
+    let dropped = 0;
     const live = (spelling: Spelling | undefined): Spelling | undefined => {
-      while (spelling !== undefined && spelling.context.lastSeen < cutoff) {
+      while (spelling !== undefined && expired(spelling.context)) {
         forgotten.add(spelling.context);
+        dropped++;
         spelling = spelling.next;
       }
       return spelling;
@@ -114,6 +148,7 @@ export class ContextResolver {
       for (let spelling = head; spelling !== undefined; spelling = spelling.next) spelling.next = live(spelling.next);
     }
     this.contexts -= forgotten.size;
+    this.spellingCount -= dropped;
     return forgotten.size;
   }
 }

@@ -1,6 +1,8 @@
 // The agent's DDSketch (pkg/quantile): gamma 1 + 2/128, min value 1e-9, keys = round-half-even
 // of log_gamma(v) plus a bias, mirrored for negatives, at most 4096 bins (lowest collapsed).
 // @datadog/sketches-js maps with gamma (1+a)/(1-a) and no bias, which is not the agent's mapping.
+// While aggregating, at most 2 × 4096 distinct keys are kept: past that the lowest are merged down
+// to 4096 (amortized), so a sketch is bounded in memory whatever values it is fed.
 
 const EPS = 1 / 128;
 const GAMMA_LN = Math.log1p(2 * EPS);
@@ -9,6 +11,10 @@ export const SKETCH_BIAS = -Math.floor(Math.log(MIN_VALUE) / GAMMA_LN) + 1;
 const MAX_KEY = 32766;
 const BIN_LIMIT = 4096;
 const MAX_BIN_WIDTH = 65535;
+/** Distinct keys held before the lowest are merged down to BIN_LIMIT. */
+const MAX_LIVE_BINS = 2 * BIN_LIMIT;
+/** Relative accuracy of a value read back from a bin: gamma^0.5 - 1 (≈ 0.78 %). */
+export const SKETCH_RELATIVE_ACCURACY = Math.sqrt(1 + 2 * EPS) - 1;
 
 function roundHalfEven(x: number): number {
   const floor = Math.floor(x);
@@ -26,8 +32,17 @@ export function sketchKey(value: number): number {
   return key < 1 ? 1 : key;
 }
 
+/** The value a key stands for: gamma^(key - bias), mirrored for negative keys, 0 for key 0. */
+export function keyValue(key: number): number {
+  if (key === 0) return 0;
+  if (key < 0) return -keyValue(-key);
+  return Math.exp((key - SKETCH_BIAS) * GAMMA_LN);
+}
+
 export class AgentSketch {
   private readonly bins = new Map<number, number>();
+  /** Keys ascending, computed on demand for rank queries; dropped by the next insert. */
+  private sortedKeys: number[] | undefined;
   cnt = 0;
   min = Infinity;
   max = -Infinity;
@@ -35,11 +50,52 @@ export class AgentSketch {
 
   insert(value: number, weight: number): void {
     const key = sketchKey(value);
-    this.bins.set(key, (this.bins.get(key) ?? 0) + weight);
+    const before = this.bins.get(key);
+    this.bins.set(key, (before ?? 0) + weight);
+    if (before === undefined) {
+      this.sortedKeys = undefined;
+      if (this.bins.size > MAX_LIVE_BINS) this.collapse();
+    }
     this.cnt += weight;
     this.sum += value * weight;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
+  }
+
+  get binCount(): number {
+    return this.bins.size;
+  }
+
+  /** Merges the lowest keys into one so BIN_LIMIT keys remain, as the agent trims from the low end. */
+  private collapse(): void {
+    const keys = [...this.bins.keys()].sort((a, b) => a - b);
+    const keep = keys.length - BIN_LIMIT;
+    let merged = 0;
+    for (let i = 0; i <= keep; i++) {
+      merged += this.bins.get(keys[i]!)!;
+      this.bins.delete(keys[i]!);
+    }
+    this.bins.set(keys[keep]!, merged);
+  }
+
+  /**
+   * The value of the first bin, keys ascending, whose cumulative count exceeds `target` (a
+   * 0-based weighted rank), clamped to the exact min and max: within SKETCH_RELATIVE_ACCURACY
+   * of the sample of that rank.
+   */
+  valueAtRank(target: number): number {
+    if (this.cnt === 0) return NaN;
+    const keys = (this.sortedKeys ??= [...this.bins.keys()].sort((a, b) => a - b));
+    let seen = 0;
+    let value = this.max;
+    for (const key of keys) {
+      seen += this.bins.get(key)!;
+      if (seen > target) {
+        value = keyValue(key);
+        break;
+      }
+    }
+    return Math.min(this.max, Math.max(this.min, value));
   }
 
   /** Keys ascending with their counts, bins wider than 65535 split, lowest collapsed past the limit. */

@@ -13,17 +13,32 @@ export interface SplitLimits {
   readonly maxCompressedBytes: number;
 }
 
+/** Receives each payload as soon as it is compressed (the flusher hands it to the transport). */
+export type PayloadHandler = (payload: Payload) => void;
+
 /**
  * Groups encoded items into bodies under maxRawBytes, gzips each, and halves any group whose
  * compressed body is still too big. A single item over the limits is dropped and counted.
+ * Items are encoded as they are grouped and each body goes to `emit` once compressed, so a
+ * flush holds one group of raw items at a time, not the whole flush encoded.
  */
 async function packed(
-  items: Buffer[],
+  items: Iterable<Buffer>,
   wrap: (parts: Buffer[]) => Buffer,
   limits: SplitLimits,
   onTooBig: () => void,
-): Promise<Buffer[]> {
-  const groups: Buffer[][] = [];
+  emit: (body: Buffer) => void,
+): Promise<void> {
+  const compress = async (first: Buffer[]): Promise<void> => {
+    const groups = [first];
+    while (groups.length > 0) {
+      const parts = groups.shift()!;
+      const body = await gzip(wrap(parts));
+      if (body.length <= limits.maxCompressedBytes) emit(body);
+      else if (parts.length === 1) onTooBig();
+      else groups.unshift(parts.slice(0, parts.length >> 1), parts.slice(parts.length >> 1));
+    }
+  };
   let group: Buffer[] = [];
   let size = 0;
   for (const item of items) {
@@ -32,57 +47,65 @@ async function packed(
       continue;
     }
     if (size + item.length + 64 > limits.maxRawBytes && group.length > 0) {
-      groups.push(group);
+      await compress(group);
       group = [];
       size = 0;
     }
     group.push(item);
     size += item.length + 1;
   }
-  if (group.length > 0) groups.push(group);
-  const bodies: Buffer[] = [];
-  while (groups.length > 0) {
-    const parts = groups.shift()!;
-    const body = await gzip(wrap(parts));
-    if (body.length <= limits.maxCompressedBytes) bodies.push(body);
-    else if (parts.length === 1) onTooBig();
-    else groups.unshift(parts.slice(0, parts.length >> 1), parts.slice(parts.length >> 1));
-  }
-  return bodies;
+  if (group.length > 0) await compress(group);
 }
+
+/** Payloads to `onPayload` when given (then none are returned), else all returned. */
+function collector(onPayload: PayloadHandler | undefined): { push: PayloadHandler; payloads: Payload[] } {
+  const payloads: Payload[] = [];
+  return { push: onPayload ?? ((payload) => payloads.push(payload)), payloads };
+}
+
+function* encoded<T>(items: readonly T[], encode: (item: T) => Buffer): Generator<Buffer> {
+  for (const item of items) yield encode(item);
+}
+
+const jsonItem = (item: unknown): Buffer => Buffer.from(JSON.stringify(item));
 
 const jsonArray = (prefix: string, suffix: string) => (parts: Buffer[]): Buffer =>
   Buffer.concat([Buffer.from(prefix), ...parts.flatMap((p, i) => (i === 0 ? [p] : [COMMA, p])), Buffer.from(suffix)]);
 const COMMA = Buffer.from(',');
 
-export async function seriesPayloads(series: readonly Serie[], limits: SplitLimits = PAYLOAD_LIMITS, onTooBig = () => {}): Promise<Payload[]> {
-  const items = series.map((s) => Buffer.from(JSON.stringify(s)));
-  const bodies = await packed(items, jsonArray('{"series":[', ']}'), limits, onTooBig);
-  return bodies.map((body) => ({ path: ENDPOINTS.series, body, contentType: 'application/json', contentEncoding: 'gzip', kind: 'series' }));
+export async function seriesPayloads(series: readonly Serie[], limits: SplitLimits = PAYLOAD_LIMITS, onTooBig = () => {}, onPayload?: PayloadHandler): Promise<Payload[]> {
+  const out = collector(onPayload);
+  await packed(encoded(series, jsonItem), jsonArray('{"series":[', ']}'), limits, onTooBig, (body) =>
+    out.push({ path: ENDPOINTS.series, body, contentType: 'application/json', contentEncoding: 'gzip', kind: 'series' }),
+  );
+  return out.payloads;
 }
 
-export async function checkRunPayloads(checks: readonly CheckRun[], limits: SplitLimits = PAYLOAD_LIMITS, onTooBig = () => {}): Promise<Payload[]> {
-  const items = checks.map((c) => Buffer.from(JSON.stringify(c)));
-  const bodies = await packed(items, jsonArray('[', ']'), limits, onTooBig);
-  return bodies.map((body) => ({ path: ENDPOINTS.checkRuns, body, contentType: 'application/json', contentEncoding: 'gzip', kind: 'service_checks' }));
+export async function checkRunPayloads(checks: readonly CheckRun[], limits: SplitLimits = PAYLOAD_LIMITS, onTooBig = () => {}, onPayload?: PayloadHandler): Promise<Payload[]> {
+  const out = collector(onPayload);
+  await packed(encoded(checks, jsonItem), jsonArray('[', ']'), limits, onTooBig, (body) =>
+    out.push({ path: ENDPOINTS.checkRuns, body, contentType: 'application/json', contentEncoding: 'gzip', kind: 'service_checks' }),
+  );
+  return out.payloads;
 }
 
-export async function eventPayloads(events: readonly AgentEvent[], hostname: string, limits: SplitLimits = PAYLOAD_LIMITS, onTooBig = () => {}): Promise<Payload[]> {
+export async function eventPayloads(events: readonly AgentEvent[], hostname: string, limits: SplitLimits = PAYLOAD_LIMITS, onTooBig = () => {}, onPayload?: PayloadHandler): Promise<Payload[]> {
   // The intake groups events by source type; one payload per source keeps that simple.
-  const bySource = new Map<string, Buffer[]>();
+  const bySource = new Map<string, AgentEvent[]>();
   for (const event of events) {
     const source = event.source_type_name ?? 'api';
     const list = bySource.get(source) ?? [];
-    list.push(Buffer.from(JSON.stringify(event)));
+    list.push(event);
     bySource.set(source, list);
   }
-  const payloads: Payload[] = [];
+  const out = collector(onPayload);
   for (const [source, items] of bySource) {
     const prefix = `{"apiKey":"","internalHostname":${JSON.stringify(hostname)},"events":{${JSON.stringify(source)}:[`;
-    const bodies = await packed(items, jsonArray(prefix, ']}}'), limits, onTooBig);
-    for (const body of bodies) payloads.push({ path: ENDPOINTS.events, body, contentType: 'application/json', contentEncoding: 'gzip', kind: 'events' });
+    await packed(encoded(items, jsonItem), jsonArray(prefix, ']}}'), limits, onTooBig, (body) =>
+      out.push({ path: ENDPOINTS.events, body, contentType: 'application/json', contentEncoding: 'gzip', kind: 'events' }),
+    );
   }
-  return payloads;
+  return out.payloads;
 }
 
 /** One agent-payload `Sketch` message (field numbers of SketchPayload.Sketch / Dogsketch). */
@@ -117,8 +140,10 @@ function sketchEntry(encoded: Buffer): Buffer {
   return Buffer.from(w.finish());
 }
 
-export async function sketchPayloads(sketches: readonly SketchSerie[], limits: SplitLimits = PAYLOAD_LIMITS, onTooBig = () => {}): Promise<Payload[]> {
-  const items = sketches.map((s) => sketchEntry(encodeSketch(s)));
-  const bodies = await packed(items, (parts) => Buffer.concat(parts), limits, onTooBig);
-  return bodies.map((body) => ({ path: ENDPOINTS.sketches, body, contentType: 'application/x-protobuf', contentEncoding: 'gzip', kind: 'sketches' }));
+export async function sketchPayloads(sketches: readonly SketchSerie[], limits: SplitLimits = PAYLOAD_LIMITS, onTooBig = () => {}, onPayload?: PayloadHandler): Promise<Payload[]> {
+  const out = collector(onPayload);
+  await packed(encoded(sketches, (s) => sketchEntry(encodeSketch(s))), (parts) => Buffer.concat(parts), limits, onTooBig, (body) =>
+    out.push({ path: ENDPOINTS.sketches, body, contentType: 'application/x-protobuf', contentEncoding: 'gzip', kind: 'sketches' }),
+  );
+  return out.payloads;
 }

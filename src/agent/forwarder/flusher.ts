@@ -6,7 +6,7 @@ import type { Component } from '../component.js';
 import type { Logger } from '../log.js';
 import { PAYLOAD_LIMITS } from './endpoints.js';
 import { checkRunPayloads, eventPayloads, seriesPayloads, sketchPayloads, type SplitLimits } from './encode.js';
-import type { Transport } from './transport.js';
+import type { Payload, Transport } from './transport.js';
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 15_000;
 
@@ -59,12 +59,11 @@ export class Flusher implements Component {
     const onTooBig = (): void => {
       this.tooBig++;
     };
-    const payloads = [
-      ...(await seriesPayloads(batch.series, limits, onTooBig)),
-      ...(await sketchPayloads(batch.sketches, limits, onTooBig)),
-      ...(await checkRunPayloads(batch.serviceChecks, limits, onTooBig)),
-      ...(await eventPayloads(batch.events, this.options.hostname, limits, onTooBig)),
-    ];
-    for (const payload of payloads) this.options.transport.submit(payload);
+    // Each payload goes to the transport once compressed: its byte bound covers it from then on.
+    const submit = (payload: Payload): void => this.options.transport.submit(payload);
+    await seriesPayloads(batch.series, limits, onTooBig, submit);
+    await sketchPayloads(batch.sketches, limits, onTooBig, submit);
+    await checkRunPayloads(batch.serviceChecks, limits, onTooBig, submit);
+    await eventPayloads(batch.events, this.options.hostname, limits, onTooBig, submit);
   }
 }

@@ -1,6 +1,10 @@
 // HTTP delivery to a Datadog intake, shared by metrics and traces: compressed payloads are
 // posted with DD-API-KEY; 5xx/408/network errors wait in a bounded queue (oldest evicted) and
 // are retried with jittered backoff; 400/413 dropped and counted; 403 logged once.
+// The bound covers every payload the transport holds: queued (new or waiting to retry) and in
+// flight. A payload that would take it past the bound evicts the oldest queued ones (counted),
+// or is itself evicted when requests in flight already fill it, so under any outage the bytes
+// held never exceed `maxQueueBytes` (`bound.peakHeldBytes` in status shows the most ever held).
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Component } from '../component.js';
@@ -26,7 +30,7 @@ export interface TransportOptions {
   readonly apiKey: string;
   readonly logger: Logger;
   readonly userAgent: string;
-  /** Bytes of payloads waiting for delivery; past it the oldest are evicted. Default 15 MiB. */
+  /** Bytes of payloads held (queued and in flight); past it the oldest queued are evicted. Default 15 MiB. */
   readonly maxQueueBytes?: number;
   readonly backoff?: BackoffPolicy;
   readonly requestTimeoutMs?: number;
@@ -49,6 +53,8 @@ export class Transport implements Component {
   private readonly queue: Transaction[] = [];
   private queueBytes = 0;
   private inFlight = 0;
+  private inFlightBytes = 0;
+  private peakHeldBytes = 0;
   private readonly inFlightRequests = new Set<() => void>();
   /** Each in-flight transaction until its outcome is counted. */
   private readonly sending = new Set<Promise<void>>();
@@ -126,19 +132,28 @@ export class Transport implements Component {
       queuedPayloads: this.queue.length,
       queuedBytes: this.queueBytes,
       inFlight: this.inFlight,
+      // What the byte bound covers (queued and in flight), and the most it ever held.
+      bound: { maxBytes: this.maxBytes, inFlightBytes: this.inFlightBytes, peakHeldBytes: this.peakHeldBytes },
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
     };
+  }
+
+  private get maxBytes(): number {
+    return this.options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
   }
 
   private enqueue(transaction: Transaction): void {
     this.queue.push(transaction);
     this.queueBytes += transaction.payload.body.length;
-    const max = this.options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
-    while (this.queueBytes > max && this.queue.length > 1) {
+    const max = this.maxBytes;
+    while (this.queueBytes + this.inFlightBytes > max && this.queue.length > 0) {
       const oldest = this.queue.shift()!;
       this.queueBytes -= oldest.payload.body.length;
       this.counters.evicted++;
+      this.options.logger.once(`${this.name}-evicted`, 'warn', `${this.name}: more than ${max} bytes of payloads wait for the intake; the oldest are evicted (counted as evicted in agent status)`);
     }
+    const held = this.queueBytes + this.inFlightBytes;
+    if (held > this.peakHeldBytes) this.peakHeldBytes = held;
   }
 
   private pump(): void {
@@ -171,10 +186,12 @@ export class Transport implements Component {
 
   private send(transaction: Transaction): void {
     this.inFlight++;
+    this.inFlightBytes += transaction.payload.body.length;
     transaction.attempts++;
     const sending: Promise<void> = this.post(transaction.payload).then((outcome) => {
       this.sending.delete(sending);
       this.inFlight--;
+      this.inFlightBytes -= transaction.payload.body.length;
       this.settle(transaction, outcome);
       this.pump();
     });

@@ -30,7 +30,7 @@ describe('ContextResolver', () => {
     expect(contexts.resolve(COUNTER, keyOf('req2', 'b:2,a:1'), 102)).not.toBe(a);
     expect(contexts.resolve(COUNTER, keyOf('req', 'a:1,b:2,host:other'), 102)).toMatchObject({ host: 'other', tags: ['a:1', 'b:2', 'dyno:web.1'] });
     expect(contexts.size).toBe(4);
-    expect(a.lastSeen).toBe(102);
+    expect(a!.lastSeen).toBe(102);
   });
 
   it('keys sharing the first hash lane are told apart by the second, and expire one by one', () => {
