@@ -1,5 +1,6 @@
 // The built-in agent as a list of Components: started last-to-first, stopped first-to-last
 // within one deadline (listeners stop reading, then the last flush, then the drain to the intake).
+import { hostname as osHostname } from 'node:os';
 import { BUILDPACK_VERSION } from '../constants.js';
 import { Aggregator } from './aggregator/aggregator.js';
 import { traceAgentFor } from './apm/from-settings.js';
@@ -15,10 +16,14 @@ import { displayUrl, metricsBaseUrl } from './forwarder/endpoints.js';
 import { Flusher } from './forwarder/flusher.js';
 import { Transport } from './forwarder/transport.js';
 import { ensureAuthToken } from './ipc/auth-token.js';
+import { health } from './ipc/health.js';
 import { IpcServer } from './ipc/server.js';
 import type { AgentStatus } from './ipc/status-text.js';
 import { createLogger, type Logger } from './log.js';
 import { maskApiKey, type AgentSettings } from './settings.js';
+
+/** Node's process.arch as the Agent's status names the build arch (Go's GOARCH). */
+const GO_ARCH: Readonly<Record<string, string>> = { x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm' };
 
 export const USER_AGENT = `datadog-agent/${BUILDPACK_VERSION} (heroku-buildpack-datadog built-in)`;
 
@@ -63,7 +68,7 @@ export function createTransport(settings: AgentSettings, logger: Logger, name: s
     logger,
     userAgent: USER_AGENT,
     ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
-    ...(options.maxQueueBytes !== undefined ? { maxQueueBytes: options.maxQueueBytes } : {}),
+    maxQueueBytes: options.maxQueueBytes ?? settings.forwarderMaxQueueBytes,
   });
 }
 
@@ -80,6 +85,8 @@ export function createAgent(settings: AgentSettings, options: AgentOptions = {})
     histogram: { aggregates: settings.histogramAggregates, percentiles: settings.histogramPercentiles },
     clock,
     heartbeatTags: [`version:${BUILDPACK_VERSION}`],
+    limits: settings.dogstatsdLimits,
+    logger,
   });
   const dogstatsd = new DogStatsdServer({
     port: options.ephemeralPorts ? 0 : settings.dogstatsdPort,
@@ -115,19 +122,31 @@ export function createAgent(settings: AgentSettings, options: AgentOptions = {})
   });
   const token = ensureAuthToken(settings.authTokenPath);
   let components: Component[] = [];
-  const status = (): AgentStatus => ({
-    version: BUILDPACK_VERSION,
-    flavor: 'builtin',
-    pid: process.pid,
-    uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-    hostname: settings.hostname,
-    tags: settings.tags,
-    apiKey: maskApiKey(settings.apiKey),
-    endpoint: displayUrl(endpoint),
-    healthy: true,
-    configProblems: settings.problems,
-    components: Object.fromEntries(components.map((c) => [c.name, c.status()])),
-  });
+  const status = (): AgentStatus => {
+    const byName = Object.fromEntries(components.map((c) => [c.name, c.status()]));
+    return {
+      version: BUILDPACK_VERSION,
+      flavor: 'builtin',
+      pid: process.pid,
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      hostname: settings.hostname,
+      tags: settings.tags,
+      apiKey: maskApiKey(settings.apiKey),
+      endpoint: displayUrl(endpoint),
+      healthy: health(byName).Unhealthy.length === 0,
+      configProblems: settings.problems,
+      components: byName,
+      statusDate: new Date().toISOString(),
+      agentStart: new Date(startedAt).toISOString(),
+      logLevel: settings.logLevel,
+      ...(settings.configPath !== undefined ? { confFile: settings.configPath } : {}),
+      ...(settings.confdPath !== undefined ? { confdPath: settings.confdPath } : {}),
+      ...(settings.checksdPath !== undefined ? { checksdPath: settings.checksdPath } : {}),
+      nodeVersion: process.version,
+      buildArch: GO_ARCH[process.arch] ?? process.arch,
+      socketHostname: osHostname(),
+    };
+  };
   const ipc = new IpcServer({ port: options.ephemeralPorts ? 0 : settings.cmdPort, token, status, logger });
 
   const apm = traceAgentFor(settings, logger, options.ephemeralPorts ? { ephemeralPorts: true } : {});

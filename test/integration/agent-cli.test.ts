@@ -74,11 +74,12 @@ describe('agent CLI (lib/agent.js)', () => {
       loadingErrors: [{ name: 'nosuchcheck', error: expect.stringMatching(/has no check "nosuchcheck".*DD_AGENT_FLAVOR=official/) }],
     });
     const text = await cli('status');
-    expect(text.stdout).toMatch(/Agent \(v[\d.]+, built-in\)/);
+    expect(text.stdout).toMatch(/^(=+)\nAgent \(v[\d.]+\)\n\1\n  Status date: /);
     expect(text.stdout).toContain('=========\nCollector\n=========\n\n  Running Checks\n  ==============\n');
     expect(text.stdout).toMatch(/  Config Errors\n  =+\n    broken\n    ------\n      .*broken\.yaml: invalid YAML/);
     expect(text.stdout).toMatch(/  Loading Errors\n  =+\n    nosuchcheck\n    -+\n      Built-in Check Loader:\n        the built-in agent has no check "nosuchcheck"/);
-    expect(text.stdout).toMatch(/dogstatsd\n=+\n(.*\n)*  metricSamples: 21/);
+    expect(text.stdout).toMatch(/==========\nAggregator\n==========\n\n(  .*\n)*  Dogstatsd Metric Sample: 21\n/);
+    expect(text.stdout).toMatch(/=========\nDogStatsD\n=========\n\n(  .*\n)*  Metric Parse Errors: 0\n/);
     expect(text.stdout + text.stderr).not.toContain(KEY);
     expect((await cli('health')).stdout).toContain('Agent health: PASS');
   });
@@ -93,7 +94,8 @@ describe('agent CLI (lib/agent.js)', () => {
 
   it('masks the key in `agent config` and `agent check` runs a host check', async () => {
     const shown = await cli('config');
-    expect(shown.stdout).toContain('hostname: cli-host');
+    expect(shown.stdout).toContain('\nhostname: cli-host\n');
+    expect(shown.stdout).toMatch(/^additional_checksd: .*\napi_key: "\*+\w{5}"\napm_config:\n  apm_dd_url: /);
     expect(shown.stdout).not.toContain(KEY);
     const check = await cli('check', 'memory');
     expect(check.exitCode).toBe(0);

@@ -86,7 +86,8 @@ describe('builtin slug, booted like a dyno', () => {
     expect(seen).toMatchObject({ metricSamples: 43, events: 1, serviceChecks: 1, metricParseErrors: 0 });
     await new Promise<void>((resolve) => client.close(() => resolve()));
     const text = await wrapper('status');
-    expect(text.stdout).toMatch(/metricSamples: 43/);
+    expect(text.stdout).toMatch(/\n  Dogstatsd Metric Sample: 43\n/);
+    expect(text.stdout).toMatch(/\n  Event Packets: 1\n(.*\n)*  Service Check Packets: 1\n/);
     expect(text.stdout).not.toContain(KEY);
 
     const stopped = await restartSignal(dyno, 30_000);

@@ -29,9 +29,11 @@ it('shows traces received per language, drops and sampling rates in agent status
     dropped: { trace_id_zero: 1, decoding_error: 1 },
     rateByService: { 'service:shop,env:prod': 1 },
   });
-  const text = renderStatusText(status);
-  expect(text).toMatch(/^apm\n===/m);
-  expect(text).toContain('receivedByLanguage: ruby={"payloads":1,"traces":2,"spans":2');
-  expect(text).toContain('service:shop,env:prod=1');
+  harness.agent.ipc.rollMinute();
+  const text = renderStatusText(harness.agent.ipc.document());
+  expect(text).toContain('=========\nAPM Agent\n=========\n\n  Status: Running\n');
+  expect(text).toContain(`    From ruby\n      Traces received: 2 (${body.length} bytes)\n      Spans received: 2\n`);
+  expect(text).toContain("    Priority sampling rate for 'service:shop,env:prod': 100.0%\n");
+  expect(text).toMatch(/    Traces dropped: decoding_error: 1, trace_id_zero: 1\n/);
   expect(text).not.toContain('abcdef0123456789abcdef0123456789');
 });

@@ -31,13 +31,26 @@ export async function statusCommand(args: AgentArgs, env: NodeJS.ProcessEnv, io:
   return 0;
 }
 
+/** As `agent health`: PASS or FAIL, then the components by state; unhealthy ones exit 255 as the Agent does. */
 export async function healthCommand(args: AgentArgs, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   const res = await query(args, env, io, '/agent/health');
-  if (res === undefined || res.status !== 200) {
-    io.stdout.write('Agent health: FAIL\n');
+  if (res === undefined) return 1;
+  let health: { Healthy?: unknown; Unhealthy?: unknown; components?: unknown };
+  try {
+    health = JSON.parse(res.body) as typeof health;
+  } catch {
+    io.stderr.write(`Error: the agent answered HTTP ${res.status}: ${res.body}\n`);
     return 1;
   }
-  const health = JSON.parse(res.body) as { components: string[] };
-  io.stdout.write(`Agent health: PASS\n=== ${health.components.length} healthy components ===\n${health.components.join(', ')}\n`);
-  return 0;
+  const list = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+  // An agent built before the Healthy/Unhealthy lists answers `components` only.
+  const healthy = health.Healthy !== undefined ? list(health.Healthy) : list(health.components).sort();
+  const unhealthy = list(health.Unhealthy);
+  if (res.status !== 200 && unhealthy.length === 0) unhealthy.push('agent');
+  io.stdout.write(`Agent health: ${unhealthy.length > 0 ? 'FAIL' : 'PASS'}\n`);
+  if (healthy.length > 0) io.stdout.write(`=== ${healthy.length} healthy components ===\n${healthy.join(', ')}\n`);
+  if (unhealthy.length === 0) return 0;
+  io.stdout.write(`=== ${unhealthy.length} unhealthy components ===\n${unhealthy.join(', ')}\n`);
+  io.stderr.write(`Error: found ${unhealthy.length} unhealthy components\n`);
+  return 255;
 }

@@ -5,7 +5,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Component } from '../component.js';
 import type { Logger } from '../log.js';
+import { apmCounters } from './apm-text.js';
+import { health } from './health.js';
+import { MinuteWindow } from './minute-window.js';
 import { renderStatusText, type AgentStatus } from './status-text.js';
+
+const MINUTE_MS = 60_000;
 
 export interface IpcServerOptions {
   readonly port: number;
@@ -26,8 +31,25 @@ export class IpcServer implements Component {
   private server: Server | undefined;
   private boundPort = 0;
   private error: string | undefined;
+  /** The trace agent's "previous minute" figures, read once a minute. */
+  private readonly minute: MinuteWindow;
+  private minuteTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: IpcServerOptions) {}
+  constructor(private readonly options: IpcServerOptions) {
+    this.minute = new MinuteWindow(() => apmCounters(this.options.status().components.apm));
+  }
+
+  /** The document `/agent/status` serves (JSON, or rendered as text). */
+  document(): AgentStatus {
+    const status = this.options.status();
+    const previousMinute = this.minute.previous();
+    return previousMinute !== undefined ? { ...status, previousMinute } : status;
+  }
+
+  /** Closes the current minute now (the timer does it every minute; tests call it). */
+  rollMinute(): void {
+    this.minute.roll();
+  }
 
   get port(): number {
     return this.boundPort;
@@ -44,12 +66,13 @@ export class IpcServer implements Component {
         res.writeHead(405).end();
         return;
       }
-      const status = this.options.status();
+      const status = this.document();
       if (url.pathname === '/agent/status') {
         if (url.searchParams.get('format') === 'text') res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(renderStatusText(status));
         else res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(status));
       } else if (url.pathname === '/agent/health') {
-        res.writeHead(status.healthy ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ healthy: status.healthy, components: Object.keys(status.components) }));
+        const { Healthy, Unhealthy } = health(status.components);
+        res.writeHead(Unhealthy.length === 0 ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ healthy: Unhealthy.length === 0, components: Object.keys(status.components), Healthy, Unhealthy }));
       } else if (url.pathname === '/agent/version') {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ version: status.version, flavor: status.flavor }));
       } else {
@@ -72,10 +95,13 @@ export class IpcServer implements Component {
     }
     this.server = server;
     this.boundPort = (server.address() as AddressInfo).port;
+    this.minuteTimer = setInterval(() => this.minute.roll(), MINUTE_MS);
+    this.minuteTimer.unref();
     this.options.logger.info(`ipc: status API on 127.0.0.1:${this.boundPort}`);
   }
 
   async stop(): Promise<void> {
+    if (this.minuteTimer !== undefined) clearInterval(this.minuteTimer);
     if (this.server === undefined) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
