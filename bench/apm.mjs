@@ -4,7 +4,8 @@
 // process, forwarding to a local sink; measures the agent's CPU and RSS from /proc and the
 // client-side request latency. No network.
 //
-//   node bench/apm.mjs [--seconds N] [--rates 200,1000,2000,5000] [--traces-per-payload 50] [--node-options '--max-semi-space-size=4']
+//   node bench/apm.mjs [--seconds N] [--rates 200,1000,2000,5000] [--traces-per-payload 50] [--node-options '--max-semi-space-size=4'] [--json FILE]
+// --json FILE writes the rows as JSON too (bench/run.mjs charts them).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, Agent } from 'node:http';
@@ -20,6 +21,7 @@ const seconds = Number(flag('--seconds', '10'));
 const rates = flag('--rates', '200,1000,2000,5000').split(',').map(Number);
 const tracesPerPayload = Number(flag('--traces-per-payload', '50'));
 const nodeOptions = flag('--node-options', '');
+const jsonOut = flag('--json', undefined);
 const SPANS_PER_TRACE = 10;
 const TICKS_PER_SECOND = 50;
 const CLK_TCK = 100;
@@ -168,6 +170,7 @@ async function main() {
     console.log(`idle agent RSS ${idle.rssMiB.toFixed(1)} MiB`);
     console.log('| Offered traces/s | Spans/s accepted | Request p50 | Request p99 | Agent CPU | Agent RSS (end) | Refused |');
     console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    const rows = [];
     for (const rate of [...rates, Infinity]) {
       const before = procStats(agent.pid);
       const t0 = Date.now();
@@ -176,10 +179,12 @@ async function main() {
       const after = procStats(agent.pid);
       const spansPerSecond = (r.sent * tracesPerPayload * SPANS_PER_TRACE) / elapsed;
       const cpu = ((after.cpuSeconds - before.cpuSeconds) / elapsed) * 100;
+      rows.push({ offered: rate === Infinity ? 'max' : rate, tracesPerSecond: (r.sent * tracesPerPayload) / elapsed, spansPerSecond, p50: r.p50, p99: r.p99, cpuPct: cpu, rssMiB: after.rssMiB, refused: r.failed });
       console.log(`| ${rate === Infinity ? 'max (8 clients)' : rate} | ${Math.round(spansPerSecond)} | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${cpu.toFixed(0)} % | ${after.rssMiB.toFixed(1)} MiB | ${r.failed} |`);
     }
     const end = procStats(agent.pid);
     console.log(`peak agent RSS (VmHWM) ${end.hwmMiB.toFixed(1)} MiB; intake got ${sinkPayloads} trace payloads, ${(sinkBytes / 1048576).toFixed(1)} MiB gzipped`);
+    if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ node: process.version, seconds, spansPerTrace: SPANS_PER_TRACE, tracesPerPayload, payloadKiB: bodies[0].length / 1024, nodeOptions, idleRssMiB: idle.rssMiB, peakRssMiB: end.hwmMiB, sinkPayloads, rows }, null, 1));
   } finally {
     agent.kill('SIGTERM');
     await new Promise((resolve) => agent.on('exit', resolve));

@@ -3,7 +3,7 @@
 // agent with the host checks only, side by side in one run. Real servers on 127.0.0.1: Redis,
 // PostgreSQL (initdb as the postgres user), gunicorn with 3 workers, an HTTP page and an
 // OpenMetrics endpoint (200 series) served by this script.
-//   node bench/checks.mjs [--seconds 60] [--interval 15]
+//   node bench/checks.mjs [--seconds 60] [--interval 15] [--warmup 20] [--json FILE]
 // --interval: min_collection_interval of every integration instance (the agent's default is 15 s).
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,8 @@ const flag = (name, fallback) => {
 };
 const SECONDS = flag('seconds', 60);
 const INTERVAL = flag('interval', 15);
-const WARMUP_SECONDS = 20;
+const WARMUP_SECONDS = flag('warmup', 20);
+const JSON_OUT = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const work = mkdtempSync(join(tmpdir(), 'bench-checks-'));
 const cleanups = [];
@@ -193,6 +194,7 @@ async function main() {
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) console.log(`| ${r.agent} | ${r.instances} | ${r.cpuPct.toFixed(2)} | ${r.rss.toFixed(1)} | ${r.pss.toFixed(1)} | ${r.anon.toFixed(1)} |`);
   for (const r of rows) for (const f of r.failing) console.log(`  ! ${r.agent}: ${f}`);
+  if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ node: process.version, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, interval: INTERVAL, rows }, null, 1));
 }
 
 try {

@@ -3,6 +3,12 @@
 // side by side on this machine. A paced sender (its own process) climbs a ladder of rates for
 // single-metric and ~1400-byte packed datagrams; each step's loss = 1 - received/sent samples.
 //   node bench/dogstatsd.mjs [--step-seconds 2] [--max-rate 400000] [--rcvbuf <bytes, 0 = kernel default>] [--uds] [--no-relay]
+//                            [--sender <udp-sender binary>] [--c-receiver <recvmmsg-receiver binary>] [--json <file>]
+//                            [--ladder 1000,10000,…] [--boots 3]
+// --sender: the C sender (bench/c/udp-sender.c, `cc -O2 -o /tmp/udp-sender bench/c/udp-sender.c`)
+// instead of the Node one, which tops out near 240k datagrams/s; --c-receiver: a third receiver
+// on the same ladder, bench/c/recvmmsg-receiver.c, which only counts (the machine's ceiling);
+// --json: the results as JSON too (bench/run.mjs charts them). `npm run bench` passes all three.
 // --no-relay: the built-in agent without perl on its PATH, so Node's dgram reads UDP.
 // --uds: the built-in agent alone, the sender on DD_DOGSTATSD_SOCKET (Etsy's daemon has no Unix
 // socket); loss includes what the sender had to drop while the socket's queue was full.
@@ -28,7 +34,13 @@ const MAX_RATE = flag('max-rate', 400_000);
 const RCVBUF = flag('rcvbuf', undefined);
 const UDS = args.includes('--uds');
 const NO_RELAY = args.includes('--no-relay');
-const LADDER = [1_000, 2_000, 3_000, 5_000, 7_500, 10_000, 15_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 100_000, 120_000, 140_000, 160_000, 200_000, 240_000, 280_000, 320_000, 400_000].filter((r) => r <= MAX_RATE);
+const option = (name) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
+const SENDER = option('sender');
+const C_RECEIVER = option('c-receiver');
+const JSON_OUT = option('json');
+const LADDER = [1_000, 2_000, 3_000, 5_000, 7_500, 10_000, 15_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 100_000, 120_000, 140_000, 160_000, 200_000, 240_000, 280_000, 320_000, 400_000, 500_000, 640_000, 800_000, 1_000_000, 1_250_000, 1_600_000].filter((r) => r <= MAX_RATE);
+if (option('ladder')) LADDER.splice(0, LADDER.length, ...option('ladder').split(',').map(Number));
+const BOOTS = flag('boots', 3);
 const LOSS_LIMIT = 0.005;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -135,16 +147,44 @@ async function startEtsy() {
   return { name: 'Etsy statsd 0.9', child, pids: [child.pid], port, target: port, bootMs, samples, stop: () => stop(child, dir) };
 }
 
+/** bench/c/recvmmsg-receiver: counts datagrams and lines, parses nothing; answers a stdin line with its counts. */
+async function startC() {
+  const started = performance.now();
+  const child = spawn(C_RECEIVER, ['0', RCVBUF !== undefined ? String(RCVBUF) : String(4 << 20)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = [];
+  const waiting = [];
+  let buffered = '';
+  child.stdout.on('data', (d) => {
+    buffered += d;
+    let i;
+    while ((i = buffered.indexOf('\n')) !== -1) {
+      const line = buffered.slice(0, i);
+      buffered = buffered.slice(i + 1);
+      if (waiting.length) waiting.shift()(line);
+      else lines.push(line);
+    }
+  });
+  const next = () => (lines.length ? Promise.resolve(lines.shift()) : new Promise((resolve) => waiting.push(resolve)));
+  const port = Number((await next()).split(' ')[1]);
+  const bootMs = performance.now() - started;
+  const samples = async () => {
+    child.stdin.write('\n');
+    return Number((await next()).split(' ')[1]);
+  };
+  return { name: 'C recvmmsg (ceiling)', child, pids: [child.pid], port, target: port, bootMs, samples, stop: () => stop(child) };
+}
+
 async function stop(child, dir) {
   const exited = new Promise((resolve) => child.on('exit', resolve));
   child.kill('SIGTERM');
   await Promise.race([exited, sleep(5_000)]);
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
 function send(target, rate, seconds, kind, contexts = 100) {
-  const out = execFileSync(process.execPath, [join(root, 'bench/dogstatsd-sender.mjs'), String(target), String(rate), String(seconds), kind, String(contexts)], { encoding: 'utf8' });
+  const argv = [String(target), String(rate), String(seconds), kind, String(contexts)];
+  const out = SENDER ? execFileSync(SENDER, argv, { encoding: 'utf8' }) : execFileSync(process.execPath, [join(root, 'bench/dogstatsd-sender.mjs'), ...argv], { encoding: 'utf8' });
   return JSON.parse(out);
 }
 
@@ -212,11 +252,11 @@ const sink = createHttpServer((req, res) => {
 await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
 const sinkUrl = `http://127.0.0.1:${sink.address().port}`;
 
-const starters = UDS ? [() => startBuiltin(sinkUrl)] : [() => startBuiltin(sinkUrl), startEtsy];
+const starters = UDS ? [() => startBuiltin(sinkUrl)] : [() => startBuiltin(sinkUrl), startEtsy, ...(C_RECEIVER ? [startC] : [])];
 const results = [];
 for (const start of starters) {
   const boots = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < BOOTS; i++) {
     const r = await start();
     boots.push(r.bootMs);
     await r.stop();
@@ -228,7 +268,7 @@ for (const start of starters) {
   const idleRss = memory(fresh).rssMb;
   const rss100k = await contextsRss(fresh);
   await fresh.stop();
-  results.push({ name: fresh.name, bootMs: boots[1], idleRss, rss100k });
+  results.push({ name: fresh.name, bootMs: boots[Math.floor(boots.length / 2)], idleRss, rss100k });
 }
 const receivers = [];
 for (const start of starters) receivers.push(await start());
@@ -248,6 +288,9 @@ for (const r of results) {
     console.log(`| ${r.name} | ${kind} | ${f(run.best?.datagramsPerSec)} | ${f(run.best?.samplesPerSec)} | ${run.best ? f(run.best.cpu * 100) + ' %' : 'n/a'} | ${f(r.peakRss, 1)} MB |`);
   }
 }
+if (JSON_OUT) {
+  writeFileSync(JSON_OUT, JSON.stringify({ stepSeconds: STEP_SECONDS, lossLimit: LOSS_LIMIT, rcvbuf: RCVBUF ?? null, uds: UDS, relay: !NO_RELAY, sender: SENDER ? 'c' : 'node', cores: cpus().length, node, loadBefore, receivers: results }, null, 1));
+}
 const ratio = (kind) => {
   const [agent, etsy] = results.map((r) => r[kind].best?.datagramsPerSec);
   if (agent === undefined) return 'n/a';
@@ -256,9 +299,14 @@ const ratio = (kind) => {
 if (!UDS) {
   console.log('');
   console.log(`Loss-free rate, built-in agent ÷ Etsy statsd: single metric ${ratio('single')}, packed ${ratio('packed')}`);
+  const ceiling = results.find((r) => r.name.startsWith('C recvmmsg'));
+  if (ceiling) {
+    const share = (kind) => (results[0][kind].best && ceiling[kind].best ? `${f((100 * results[0][kind].best.datagramsPerSec) / ceiling[kind].best.datagramsPerSec)} %` : 'n/a');
+    console.log(`Loss-free rate, built-in agent ÷ C recvmmsg receiver (the machine's ceiling${SENDER ? '' : ', with the Node sender'}): single metric ${share('single')}, packed ${share('packed')}`);
+  }
 }
 console.log('');
-console.log('| Receiver | Boot to listening (median of 3) | RSS idle | RSS with 100 000 contexts |');
+console.log(`| Receiver | Boot to listening (median of ${BOOTS}) | RSS idle | RSS with 100 000 contexts |`);
 console.log('| --- | ---: | ---: | ---: |');
 for (const r of results) console.log(`| ${r.name} | ${f(r.bootMs)} ms | ${f(r.idleRss, 1)} MB | ${f(r.rss100k, 1)} MB |`);
 console.log('');

@@ -2,7 +2,7 @@
 // Dyno boot and stop, builtin flavour: how long sourcing .profile.d/datadog.sh holds up the app's
 // command, how long until the agent is ready (auth_token written), and how long a dyno-wide SIGTERM
 // takes to end the supervisor and its agent.
-//   node bench/dyno-boot.mjs [--runs N]
+//   node bench/dyno-boot.mjs [--runs N] [--json FILE]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, json: { type: 'string' } } });
 const runs = Number(values.runs);
 const work = mkdtempSync(join(tmpdir(), 'dd-boot-bench-'));
 const app = join(work, 'app');
@@ -55,11 +55,14 @@ async function once(apiKey) {
 }
 
 const rows = [];
+const cases = [];
 for (const [label, key] of [['DD_API_KEY set (agent started)', 'bench0123456789abcdef0123456789ab'], ['no DD_API_KEY (hint only)', '']]) {
   const results = [];
   for (let i = 0; i < runs; i++) results.push(await once(key));
   const col = (k) => (results[0][k] === undefined ? '–' : `${median(results.map((r) => r[k])).toFixed(0)} ms (${Math.min(...results.map((r) => r[k])).toFixed(0)})`);
   rows.push(`| ${label} | ${col('sourced')} | ${col('ready')} | ${col('stopped')} |`);
+  const stat = (k) => (results[0][k] === undefined ? null : { median: median(results.map((r) => r[k])), min: Math.min(...results.map((r) => r[k])), runs: results.map((r) => r[k]) });
+  cases.push({ name: label, sourced: stat('sourced'), ready: stat('ready'), stopped: stat('stopped') });
 }
 intake.close();
 rmSync(work, { recursive: true, force: true });
@@ -67,3 +70,4 @@ console.log(`Dyno boot, builtin flavour, ${runs} runs each, median (min); node $
 console.log('| Case | profile script returns | agent ready (auth_token) | SIGTERM to all → all exited |');
 console.log('| --- | ---: | ---: | ---: |');
 for (const row of rows) console.log(row);
+if (values.json) writeFileSync(values.json, JSON.stringify({ runs, node: process.version, cases }, null, 1));
