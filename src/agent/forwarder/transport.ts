@@ -46,6 +46,9 @@ interface Transaction {
 
 type Outcome = { status: number } | { error: string };
 
+/** Answers the intake gives for a payload it will never take. */
+const FINAL_STATUSES: ReadonlySet<number> = new Set([400, 403, 404, 413]);
+
 export const DEFAULT_MAX_QUEUE_BYTES = 15 * 1024 * 1024;
 
 export class Transport implements Component {
@@ -207,7 +210,8 @@ export class Transport implements Component {
       this.counters.sentByKind[payload.kind] = (this.counters.sentByKind[payload.kind] ?? 0) + 1;
       return;
     }
-    const retryable = 'error' in outcome || outcome.status === 408 || outcome.status >= 500;
+    // As the agent's forwarder: 400, 403, 404 and 413 are final; every other error status (408, 429, 5xx…) is retried.
+    const retryable = 'error' in outcome || (outcome.status >= 400 && !FINAL_STATUSES.has(outcome.status));
     if (!retryable) {
       const status = outcome.status;
       this.counters.droppedByStatus[status] = (this.counters.droppedByStatus[status] ?? 0) + 1;
