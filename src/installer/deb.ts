@@ -180,7 +180,7 @@ export async function extractDeb(deb: string, root: string): Promise<void> {
   }
 
   if (unsafe.length > 0) {
-    rmSync(root, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }); // tar may still be closing files
     throw new BuildError(
       'UNSAFE_ARCHIVE_ENTRY',
       `The agent package contains ${unsafe.length} unsafe entr${unsafe.length === 1 ? 'y' : 'ies'}; nothing was installed.`,
@@ -192,7 +192,7 @@ export async function extractDeb(deb: string, root: string): Promise<void> {
     const at = join(root, link.path);
     mkdirSync(dirname(at), { recursive: true });
     if (exists(at) && lstatSync(at).isDirectory()) {
-      rmSync(root, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }); // tar may still be closing files
       throw new BuildError('UNSAFE_ARCHIVE_ENTRY', 'The agent package has a symbolic link over a folder; nothing was installed.', NOT_A_DEB, [`${link.path}: symbolic link over a folder`]);
     }
     rmSync(at, { force: true });

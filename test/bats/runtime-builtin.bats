@@ -92,7 +92,7 @@ uds_datagram_counted() {
   printf 'boot.uds:1|c' | nc -U -u -w0 "$socket_dir/dsd.socket"
   wait_for uds_datagram_counted
   run wrapper status
-  [[ "$output" == *"unixSocket: $socket_dir/dsd.socket"*"unixSocketRelayPid: "* ]]
+  [[ "$output" == *"Uds Listening: $socket_dir/dsd.socket"*"Uds Relay Pid: "* ]]
   supervisor="$(supervisor_pid)"
   kill -TERM "$supervisor"
   wait_for none_alive "$supervisor"

@@ -137,13 +137,14 @@ describe('dogstatsd aggregation over UDP', () => {
 
   it('events and service checks reach /intake/ and /api/v1/check_run with host and tags', async () => {
     await h.send('_e{6,12}:Deploy|line1\\nline2|t:success|p:low|k:dep-1|s:heroku|#release:v42|h:web-host');
-    await h.send('_sc|db.up|2|h:db-host|#shard:1|m:connection refused | retrying');
+    // m: ends at the next | field, as in the official parser; a | of the message itself is sent as is only last.
+    await h.send('_sc|db.up|2|h:db-host|m:connection refused, retrying|#shard:1');
     h.closeBucket();
     await h.flush();
     const events = h.events().flatMap((byType) => Object.entries(byType).flatMap(([source, list]) => list.map((e) => ({ source, ...e }))));
     expect(events).toMatchObject([{ source: 'heroku', msg_title: 'Deploy', msg_text: 'line1\nline2', alert_type: 'success', priority: 'low', aggregation_key: 'dep-1', host: 'web-host', tags: ['appname:demo', 'dyno:web.1', 'release:v42'] }]);
     const checks = h.serviceChecks();
-    expect(checks.find((c) => c.check === 'db.up')).toMatchObject({ host_name: 'db-host', status: 2, message: 'connection refused | retrying', tags: ['appname:demo', 'dyno:web.1', 'shard:1'] });
+    expect(checks.find((c) => c.check === 'db.up')).toMatchObject({ host_name: 'db-host', status: 2, message: 'connection refused, retrying', tags: ['appname:demo', 'dyno:web.1', 'shard:1'] });
     expect(checks.find((c) => c.check === 'datadog.agent.up')).toMatchObject({ status: 0, host_name: HOST });
     expect(pointOf(h.series(), 'datadog.agent.running', 'dyno:web.1')).toBe(1);
   });

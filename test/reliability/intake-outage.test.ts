@@ -76,10 +76,17 @@ it('60 s of connection refused: after recovery every count and span is delivered
   // Payloads queued during the outage were retried, not re-submitted: the agent's count of payloads
   // sent is what the intake accepted.
   const metricPaths = ['/api/v1/series', '/api/v1/check_run', '/api/beta/sketches', '/intake/'];
-  const snapshot = await agent.quiet(() => ({
-    metrics: metricPaths.reduce((n, p) => n + intake!.accepted(p).length, 0),
-    traces: intake!.accepted('/api/v0.2/traces').length + intake!.accepted('/api/v0.2/stats').length,
-  }));
+  // A flush (every second here) may be in flight at any one look: look again until both sides agree, a few seconds at most.
+  const look = () =>
+    agent!.quiet(() => ({
+      metrics: metricPaths.reduce((n, p) => n + intake!.accepted(p).length, 0),
+      traces: intake!.accepted('/api/v0.2/traces').length + intake!.accepted('/api/v0.2/stats').length,
+    }));
+  let snapshot = await look();
+  for (let i = 0; i < 20 && (snapshot.forwarder.payloadsSent !== snapshot.value.metrics || snapshot.traces.payloadsSent !== snapshot.value.traces); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    snapshot = await look();
+  }
   expect(snapshot.forwarder.payloadsSent).toBe(snapshot.value.metrics);
   for (const path of ['/api/v1/series', '/api/v0.2/traces']) {
     const bodies = intake.accepted(path).map((r) => r.rawBody.toString('base64'));
