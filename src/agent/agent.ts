@@ -5,7 +5,7 @@ import { BUILDPACK_VERSION } from '../constants.js';
 import { Aggregator } from './aggregator/aggregator.js';
 import { traceAgentFor } from './apm/from-settings.js';
 import type { CheckDefinition } from './checks/check.js';
-import { CheckRunner } from './checks/runner.js';
+import { CheckRunner, collectorSettings } from './checks/runner.js';
 import type { Component } from './component.js';
 import { DogStatsdCounters } from './dogstatsd/counters.js';
 import { defaultReceiveBuffer } from './dogstatsd/receive-buffer.js';
@@ -101,13 +101,7 @@ export function createAgent(settings: AgentSettings, options: AgentOptions = {})
   });
   const transport = createTransport(settings, logger, 'forwarder', endpoint, options);
   const checks = new CheckRunner({
-    confdPath: settings.confdPath,
-    checksdPath: settings.checksdPath,
-    hostname: settings.hostname,
-    globalTags: settings.tags,
-    histogram: { aggregates: settings.histogramAggregates, percentiles: settings.histogramPercentiles },
-    logger,
-    disableImplicitChecks: settings.disableHostMetrics,
+    ...collectorSettings(settings, logger),
     ...(options.implicitChecks !== undefined ? { implicitChecks: options.implicitChecks } : {}),
     submit: (output) => aggregator.submitCheckOutput(output),
     clock,

@@ -3,9 +3,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, untilTrue } from './net.js';
+
+export { freePort };
 
 export const GUNICORN = '/usr/bin/gunicorn';
 
@@ -24,24 +26,7 @@ def app(environ, start_response):
     return [b'ok']
 `;
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-export async function until(test: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export const until = (test: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> => untilTrue(test, timeoutMs, what);
 
 /** argv[0] of /proc/<pid>/cmdline (the setproctitle title), '' when gone. */
 export function title(pid: number): string {

@@ -2,11 +2,13 @@
 // (initdb refuses root), listening on 127.0.0.1 at a free port, its socket in the temp dir.
 import { execFile } from 'node:child_process';
 import { appendFileSync, chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { freePort, untilTrue } from './net.js';
+
+export { freePort };
 
 const run = promisify(execFile);
 const BIN = '/usr/lib/postgresql/15/bin';
@@ -29,17 +31,6 @@ export interface PostgresServer {
 }
 
 export const SUPERUSER_PASSWORD = 'super-Secret-7731';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Runs as the postgres user when the test runs as root (initdb and pg_ctl refuse root). */
 async function asPostgres(command: string, args: string[]): Promise<void> {
@@ -125,11 +116,4 @@ export async function startPostgres(options: PostgresServerOptions): Promise<Pos
 }
 
 /** Polls `condition` every 50 ms until it holds, or fails after `timeoutMs` saying what it waited for. */
-export async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export const until = untilTrue;

@@ -6,6 +6,7 @@ import type { CheckOutput } from '../aggregator/check-sampler.js';
 import type { HistogramSettings } from '../aggregator/histogram.js';
 import type { Component } from '../component.js';
 import type { Logger } from '../log.js';
+import type { AgentSettings } from '../settings.js';
 import type { CheckDefinition } from './check.js';
 import { implicitCheckEnabled, scanConfd, type ConfigError } from './confd.js';
 import { InstanceRunner, type RunResult } from './instance-runner.js';
@@ -27,6 +28,19 @@ export interface CollectorOptions {
   readonly definitions?: readonly CheckDefinition[];
   readonly submit: (output: CheckOutput) => void;
   readonly clock?: () => number;
+}
+
+/** The collector's options that come from the agent's settings: one place for `agent run` and `agent check`. */
+export function collectorSettings(settings: AgentSettings, logger: Logger): Omit<CollectorOptions, 'submit' | 'clock'> {
+  return {
+    confdPath: settings.confdPath,
+    checksdPath: settings.checksdPath,
+    hostname: settings.hostname,
+    globalTags: settings.tags,
+    histogram: { aggregates: settings.histogramAggregates, percentiles: settings.histogramPercentiles },
+    logger,
+    disableImplicitChecks: settings.disableHostMetrics,
+  };
 }
 
 export interface LoadingError {

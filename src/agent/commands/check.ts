@@ -4,7 +4,7 @@
 // instance failed, or when the check cannot be loaded.
 import type { Io } from '../../io.js';
 import type { CheckOutput } from '../aggregator/check-sampler.js';
-import { collectorStatus, instanceStatus, loadInstances } from '../checks/runner.js';
+import { collectorSettings, collectorStatus, instanceStatus, loadInstances } from '../checks/runner.js';
 import { unknownCheckError } from '../checks/registry.js';
 import { renderCollector } from '../ipc/collector-text.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../log.js';
@@ -28,18 +28,7 @@ export async function checkCommand(args: AgentArgs, env: NodeJS.ProcessEnv, io: 
   const settings = loadSettings(args.configPath, env);
   const level = args.flags.get('log-level') ?? 'off';
   const logger = createLogger('CORE', (LOG_LEVELS as readonly string[]).includes(level) ? (level as LogLevel) : 'off', (line) => io.stderr.write(line));
-  const { instances, configErrors, loadingErrors } = await loadInstances(
-    {
-      confdPath: settings.confdPath,
-      checksdPath: settings.checksdPath,
-      hostname: settings.hostname,
-      globalTags: settings.tags,
-      histogram: { aggregates: settings.histogramAggregates, percentiles: settings.histogramPercentiles },
-      logger,
-      disableImplicitChecks: settings.disableHostMetrics,
-    },
-    name,
-  );
+  const { instances, configErrors, loadingErrors } = await loadInstances(collectorSettings(settings, logger), name);
   for (const e of configErrors) io.stderr.write(`\nError: invalid config for ${name}: ${e.file}: ${e.error}\n`);
   if (loadingErrors.length > 0) {
     io.stderr.write(`\nError: could not load ${name}:\n`);
