@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// Idle footprint of a builtin-flavour dyno: boots a slug compiled by the real bin/compile (as
-// bench/dyno-boot.mjs does), waits idle, then reads /proc/<pid>/smaps_rollup of every process the
-// buildpack runs (the supervisor and all its descendants) and prints RSS, PSS and anonymous memory
-// per process and summed. RSS counts shared file pages (the node binary) once per process; PSS
-// splits them among the processes sharing them, which is closer to what the dyno's cgroup charges.
-//   node bench/footprint.mjs [--idle SECONDS]
+// Footprint of a builtin-flavour dyno: boots a slug compiled by the real bin/compile (as
+// bench/dyno-boot.mjs does) and reads /proc/<pid>/smaps_rollup of every process the buildpack runs
+// (the supervisor and all its descendants): idle; at load (steady DogStatsD, 100k samples/s over
+// 1000 contexts, and 200 traces/s); under hostile input (100k malformed datagrams, then 10 s of
+// 100k histogram samples/s over 1000 contexts). Idle is a reading; the two others are the largest
+// of readings taken every second (RSS also as the kernel's peak, VmHWM). RSS counts shared file
+// pages (the node binary) once per process; PSS splits them, closer to what the cgroup charges.
+//   node bench/footprint.mjs [--idle SECONDS] [--load SECONDS] [--quick] [--json FILE]
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { request } from 'node:http';
+import { encode } from '@msgpack/msgpack';
 import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as netServer } from 'node:net';
@@ -15,8 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { idle: { type: 'string', default: '20' } } });
-const idleMs = Number(values.idle) * 1000;
+const { values } = parseArgs({ options: { idle: { type: 'string', default: '20' }, load: { type: 'string', default: '20' }, quick: { type: 'boolean', default: false }, json: { type: 'string' } } });
+const idleMs = Number(values.quick ? 5 : values.idle) * 1000;
+const loadMs = Number(values.quick ? 5 : values.load) * 1000;
 const work = mkdtempSync(join(tmpdir(), 'dd-footprint-bench-'));
 const app = join(work, 'app');
 mkdirSync(join(app, '.heroku/node/bin'), { recursive: true });
@@ -62,8 +68,85 @@ function rollup(pid) {
   return { pid, label, rss: kib('Rss'), pss: kib('Pss'), anon: kib('Anonymous') };
 }
 
+
+function peakRss(pid) {
+  return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+}
+
+/** The largest reading of each process (and its VmHWM) while `during` runs, read every second. */
+async function largest(during) {
+  const best = new Map();
+  const read = () => {
+    for (const pid of tree(supervisor)) {
+      try {
+        const r = rollup(pid);
+        const b = best.get(pid) ?? { ...r, rss: 0, pss: 0, anon: 0 };
+        best.set(pid, { ...b, rss: Math.max(b.rss, r.rss, peakRss(pid)), pss: Math.max(b.pss, r.pss), anon: Math.max(b.anon, r.anon) });
+      } catch {
+        // gone meanwhile
+      }
+    }
+  };
+  const timer = setInterval(read, 1000);
+  await during();
+  read();
+  clearInterval(timer);
+  return [...best.values()];
+}
+
+const udp = createSocket('udp4');
+const statsdPort = Number(env.DD_DOGSTATSD_PORT);
+const send = (text) => new Promise((resolve) => udp.send(text, statsdPort, '127.0.0.1', () => resolve()));
+/** `perSecond` datagrams of `make(i)` a second for `ms`, in 10 ms ticks. */
+async function paced(ms, perSecond, make) {
+  const endAt = Date.now() + ms;
+  let i = 0;
+  while (Date.now() < endAt) {
+    const batch = [];
+    for (let k = 0; k < perSecond / 100; k++) batch.push(send(make(i++)));
+    await Promise.all(batch);
+    await sleep(10);
+  }
+}
+const kinds = ['c', 'g', 'ms', 'h', 'd'];
+const packed = (i, samples, prefix) => Array.from({ length: samples }, (_, k) => `${prefix}.m${(i * samples + k) % 1000}:${(k % 97) + 1}|${kinds[k % kinds.length]}|#route:/r${k % 10}`).join('\n');
+/** 200 traces/s of 3 spans, v0.4 msgpack to the trace receiver, 10 requests a second. */
+async function traces(ms) {
+  const endAt = Date.now() + ms;
+  let id = 1;
+  while (Date.now() < endAt) {
+    const payload = Array.from({ length: 20 }, () => {
+      const trace = id++;
+      return [0, 1, 2].map((s) => ({ trace_id: trace, span_id: trace * 10 + s, parent_id: s === 0 ? 0 : trace * 10, service: 'bench', name: 'web.request', resource: 'GET /', start: Date.now() * 1e6, duration: 1e6, error: 0, meta: { 'http.url': '/x?y=1' }, metrics: { _sampling_priority_v1: 1 }, type: 'web' }));
+    });
+    const body = encode(payload, { useBigInt64: true });
+    await new Promise((resolve) => {
+      const req = request({ host: '127.0.0.1', port: Number(env.DD_APM_RECEIVER_PORT), path: '/v0.4/traces', method: 'PUT', headers: { 'Content-Type': 'application/msgpack', 'X-Datadog-Trace-Count': '20' } }, (res) => res.resume().on('end', resolve));
+      req.on('error', resolve);
+      req.end(Buffer.from(body));
+    });
+    await sleep(100);
+  }
+}
+const hostile = (i) => {
+  switch (i % 6) {
+    case 0: return Buffer.from(Array.from({ length: 64 + (i % 512) }, (_, k) => (i * 31 + k * 7) % 256));
+    case 1: return `bad.trunc:${i}|`;
+    case 2: return `bad.tags:1|c|#${'t'.repeat(9000)}`;
+    case 3: return `bad.nan:NaN|g|#i:${i}`;
+    case 4: return `bad.rate:1|c|@abc`;
+    default: return `_e{5,99}:title|short`;
+  }
+};
+
+const idleRows = tree(supervisor).map(rollup);
+const loadRows = await largest(() => Promise.all([paced(loadMs, 5000, (i) => packed(i, 20, 'load')), traces(loadMs)]));
+const hostileRows = await largest(async () => {
+  await paced(10_000, 10_000, hostile); // 100k hostile datagrams
+  await paced(10_000, 2000, (i) => packed(i, 50, 'flood').replaceAll(/\|(c|g|ms|d)\|/g, '|h|')); // 100k histogram samples/s
+});
+udp.close();
 const processes = tree(supervisor);
-const rows = processes.map(rollup);
 // As Heroku does: SIGTERM to every process of the dyno.
 for (const pid of processes) {
   try {
@@ -77,9 +160,20 @@ intake.close();
 rmSync(work, { recursive: true, force: true });
 
 const mb = (kib) => (kib / 1024).toFixed(1);
-const sum = (key) => rows.reduce((total, row) => total + row[key], 0);
-console.log(`Idle footprint of a builtin dyno after ${idleMs / 1000} s, MB (/proc/<pid>/smaps_rollup); node ${process.version}`);
-console.log('| Process | RSS | PSS | Anonymous |');
-console.log('| --- | ---: | ---: | ---: |');
-for (const row of rows) console.log(`| \`${row.label}\` | ${mb(row.rss)} | ${mb(row.pss)} | ${mb(row.anon)} |`);
-console.log(`| **all ${rows.length} processes** | **${mb(sum('rss'))}** | **${mb(sum('pss'))}** | **${mb(sum('anon'))}** |`);
+const scenarios = [
+  ['idle', idleRows],
+  ['at load (100k samples/s, 200 traces/s; largest reading)', loadRows],
+  ['hostile input and histogram flood (largest reading)', hostileRows],
+];
+for (const [name, list] of scenarios) {
+  const sum = (key) => list.reduce((total, row) => total + row[key], 0);
+  console.log(`\nFootprint of a builtin dyno, ${name}, MB (/proc/<pid>/smaps_rollup); node ${process.version}`);
+  console.log('| Process | RSS | PSS | Anonymous |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const row of list) console.log(`| \`${row.label}\` | ${mb(row.rss)} | ${mb(row.pss)} | ${mb(row.anon)} |`);
+  console.log(`| **all ${list.length} processes** | **${mb(sum('rss'))}** | **${mb(sum('pss'))}** | **${mb(sum('anon'))}** |`);
+}
+if (values.json !== undefined) {
+  const asMb = (kib) => Math.round((kib / 1024) * 10) / 10;
+  writeFileSync(values.json, `${JSON.stringify({ scenarios: scenarios.map(([name, list]) => ({ name, processes: list.map((r) => ({ name: r.label, rss: asMb(r.rss), pss: asMb(r.pss), anon: asMb(r.anon) })) })) }, null, 1)}\n`);
+}
