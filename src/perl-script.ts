@@ -12,14 +12,16 @@ export interface PerlScriptOptions extends Omit<SpawnOptions, 'stdio' | 'argv0'>
   readonly argv0: string;
   /** Descriptors 0-2; descriptor 3 is the script's pipe. */
   readonly stdio: readonly ('pipe' | 'ignore' | 'inherit')[];
+  /** Descriptors of this process handed to the script as its 4, 5…: inherited sockets (relay.pl). */
+  readonly extraFds?: readonly number[];
   /** The perl to run; `perl` from PATH (/usr/bin/perl on every Heroku stack) by default. */
   readonly perl?: string;
 }
 
 /** Spawns `perl -e $PERL_LOADER -- ...args` and hands it `script` on file descriptor 3. */
 export function spawnPerlScript(script: string, args: readonly string[], options: PerlScriptOptions): ChildProcess {
-  const { perl = 'perl', stdio, argv0, ...rest } = options;
-  const child = spawn(perl, ['-e', PERL_LOADER, '--', ...args], { ...rest, argv0, stdio: [...stdio, 'pipe'] });
+  const { perl = 'perl', stdio, argv0, extraFds = [], ...rest } = options;
+  const child = spawn(perl, ['-e', PERL_LOADER, '--', ...args], { ...rest, argv0, stdio: [...stdio, 'pipe', ...extraFds] });
   const pipe = child.stdio[3] as Writable | null;
   pipe?.on('error', () => {}); // a perl that could not start is reported by the caller ('error', exit)
   pipe?.end(script);

@@ -18,10 +18,23 @@ export interface PerlSupervisorSpec {
   readonly authToken?: string;
   /** What the first log line says in parentheses: `builtin flavour`. */
   readonly flavour?: string;
+  /** Sockets the supervisor binds and hands to every agent it starts (supervisor.pl), so they outlive an agent's crash. */
+  readonly sockets?: HeldSockets;
   /** Tests only: a short stop grace, backoff and clean-exit grace. */
   readonly graceMs?: number;
   readonly backoff?: { readonly base: number; readonly cap: number; readonly stableAfter: number };
   readonly cleanExitGraceMs?: number;
+}
+
+export interface HeldSockets {
+  /** DogStatsD UDP (IPv4 address and port, as the agent would bind them). */
+  readonly udp?: { readonly address: string; readonly port: number };
+  /** DogStatsD Unix datagram socket, an absolute path. */
+  readonly unixSocket?: string;
+  /** SO_RCVBUF asked for both DogStatsD sockets. */
+  readonly receiveBuffer?: number;
+  /** The trace receiver's listening TCP socket. */
+  readonly apm?: { readonly address: string; readonly port: number };
 }
 
 /** What `ps` shows for the supervisor. */
@@ -30,7 +43,17 @@ export const PERL_SUPERVISOR_ARGV0 = 'datadog-supervisor';
 /** The supervisor's arguments after `perl -e $PERL_LOADER --`. */
 export function perlSupervisorArgs(spec: PerlSupervisorSpec): string[] {
   const backoff = spec.backoff ?? RESTART_BACKOFF_MS;
-  const optional = { 'pid-file': spec.pidFile, 'state-file': spec.stateFile, 'auth-token': spec.authToken, flavour: spec.flavour };
+  const { udp, unixSocket, receiveBuffer, apm } = spec.sockets ?? {};
+  const optional = {
+    'pid-file': spec.pidFile,
+    'state-file': spec.stateFile,
+    'auth-token': spec.authToken,
+    flavour: spec.flavour,
+    udp: udp && `${udp.address}:${udp.port}`,
+    'unix-socket': unixSocket,
+    rcvbuf: receiveBuffer && (udp || unixSocket) ? String(receiveBuffer) : undefined,
+    apm: apm && `${apm.address}:${apm.port}`,
+  };
   return [
     `--name=${spec.process.name}`,
     `--level=${spec.level}`,

@@ -6,6 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readBuildInfo, type BuildInfo } from '../build-info.js';
+import { defaultReceiveBuffer } from '../agent/dogstatsd/receive-buffer.js';
+import { loadSettings } from '../agent/settings.js';
 import { readConfig } from '../config/variables.js';
 import { START_READY_TIMEOUT_MS } from '../constants.js';
 import type { Io } from '../io.js';
@@ -13,9 +15,9 @@ import { agentEnv } from './agent-env.js';
 import { agentProcesses } from './agent-processes.js';
 import { buildpackLogger, logLevelOf } from './buildpack-log.js';
 import { slugPaths, type SlugPaths } from './paths.js';
-import { spawnPerlSupervisor } from './perl-supervisor.js';
+import { spawnPerlSupervisor, type HeldSockets } from './perl-supervisor.js';
 import { runningSupervisor, writePidFile } from './pid-file.js';
-import { waitForPorts, type PortWait } from './ports-ready.js';
+import { relaysRunning, waitForPorts, type PortWait } from './ports-ready.js';
 
 /** The official buildpack's words, kept: users search for them. */
 export const NO_API_KEY = 'DD_API_KEY environment variable not set. Run: heroku config:add DD_API_KEY=<your API key>';
@@ -51,7 +53,11 @@ export async function start(env: NodeJS.ProcessEnv, home: string, io: Io): Promi
   if (child.pid !== undefined) writePidFile(paths, child.pid);
   child.unref();
   const gone = (): boolean => child.pid === undefined || child.exitCode !== null || child.signalCode !== null;
-  await waitForPorts(agentPorts(info, env), START_READY_TIMEOUT_MS, gone);
+  const ports = agentPorts(info, env);
+  // The Perl supervisor binds the sockets before the agent runs: wait for the relays that read them too.
+  const relays = info.flavor === 'builtin' ? [...(ports.udp.length > 0 ? (['udp'] as const) : []), ...((ports.unixDatagram ?? []).length > 0 ? (['unix'] as const) : [])] : [];
+  const served = (): boolean => child.pid === undefined || relaysRunning(child.pid, relays);
+  await waitForPorts(ports, START_READY_TIMEOUT_MS, gone, undefined, served);
   return 0;
 }
 
@@ -74,17 +80,44 @@ function startPerlSupervisor(info: BuildInfo, env: NodeJS.ProcessEnv, paths: Slu
     log.error(`the agent is missing from this slug (${agent?.program ?? 'agent.js'}): rebuild the app.`);
     return undefined;
   }
+  const environment = agentEnv(env, paths.home, info.flavor);
   return spawnPerlSupervisor(
     {
       process: agent,
+      sockets: heldSockets(info, paths, environment),
       level: logLevelOf(env),
       pidFile: paths.pidFile,
       stateFile: paths.stateFile,
       authToken: paths.authToken,
       flavour: `${info.flavor} flavour${info.agentVersion ? ` ${info.agentVersion}` : ''}`,
     },
-    { env: agentEnv(env, paths.home, info.flavor), cwd: paths.home, detached: true },
+    { env: environment, cwd: paths.home, detached: true },
   );
+}
+
+/**
+ * The sockets the agent would bind, from its own settings (datadog.yaml and the variables, as `agent
+ * run` reads them): the supervisor binds them first and holds them across agent restarts. Nothing
+ * when the settings cannot be read: the agent then binds (and reports) as usual.
+ * They are bound (in /proc/net) as soon as the supervisor runs, before the agent serves, so `start`
+ * also waits for the agent's DogStatsD relays (ports-ready.ts relaysRunning): a Unix socket's queue
+ * holds only 10 datagrams until one reads it. The trace receiver's socket needs no such wait: a
+ * connection made before the agent listens on it waits in its backlog and is answered ~0.2 s later.
+ */
+function heldSockets(info: BuildInfo, paths: SlugPaths, env: NodeJS.ProcessEnv): HeldSockets {
+  try {
+    const settings = loadSettings(paths.datadogYaml, env);
+    const receiveBuffer = settings.dogstatsdReceiveBuffer === undefined ? defaultReceiveBuffer() : settings.dogstatsdReceiveBuffer || undefined;
+    const apmOn = info.apmEnabled && settings.apm.enabled && settings.apm.receiverPort !== 0;
+    return {
+      ...(settings.dogstatsdPort !== 0 ? { udp: { address: settings.dogstatsdNonLocalTraffic ? '0.0.0.0' : '127.0.0.1', port: settings.dogstatsdPort } } : {}),
+      ...(settings.dogstatsdSocket ? { unixSocket: resolve(paths.home, settings.dogstatsdSocket) } : {}),
+      ...(receiveBuffer !== undefined ? { receiveBuffer } : {}),
+      ...(apmOn ? { apm: { address: settings.apm.nonLocalTraffic ? '0.0.0.0' : '127.0.0.1', port: settings.apm.receiverPort } } : {}),
+    };
+  } catch {
+    return {};
+  }
 }
 
 /** Where the app sends to: DogStatsD (UDP, Unix socket) and, when APM runs, the trace receiver (TCP). */

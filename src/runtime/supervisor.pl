@@ -14,8 +14,18 @@
 # would add 2.5 MB RSS, so Linux's numbers (errno, signals, WNOHANG; the same on x86_64 and arm64)
 # are written here, Errno is loaded only to name why an agent could not start, the clock is
 # /proc/uptime (10 ms, monotonic) and startedAt has whole seconds.
+# Sockets that outlive the agent: with --udp=ADDRESS:PORT, --unix-socket=PATH (both with --rcvbuf=N
+# when given) and --apm=ADDRESS:PORT it binds the DogStatsD UDP socket, the DogStatsD Unix datagram
+# socket and the trace receiver's listening TCP socket (backlog 511, SO_REUSEADDR, as Node's listen)
+# before it first starts the agent, and hands them to every agent it starts as inherited
+# descriptors, named in DD_BUILDPACK_INHERITED_SOCKETS='udp=3,unix=4,apm=5' (src/agent/dogstatsd/
+# inherited-sockets.ts). What arrives while the agent restarts waits in the kernel's queues (UDP's
+# SO_RCVBUF, the Unix socket's, the listen backlog) and is read by the next agent. A socket that
+# cannot be bound (port taken) is tried again before each start; meanwhile the agent binds it
+# itself, and its error names the variable. The Unix socket's file goes when the supervisor stops.
 # Usage: perl -e "$PERL_LOADER" -- --name=agent --level=info --grace-ms=25000 --backoff=1000,60000,60000
 #   --clean-exit-grace-ms=1000 [--pid-file=P] [--state-file=S] [--auth-token=T] [--flavour=TEXT]
+#   [--udp=A:P] [--unix-socket=PATH] [--rcvbuf=N] [--apm=A:P]
 #   -- COMMAND ARGS...   (the script on fd 3; tests pass short --grace-ms and --backoff)
 
 use strict;
@@ -26,6 +36,15 @@ sub EAGAIN () { 11 }
 sub WNOHANG () { 1 }
 sub SIGINT () { 2 }
 sub SIGTERM () { 15 }
+# Socket numbers of Linux (the same on x86_64 and arm64), without the Socket module.
+sub AF_UNIX () { 1 }
+sub AF_INET () { 2 }
+sub SOCK_STREAM () { 1 }
+sub SOCK_DGRAM () { 2 }
+sub SOL_SOCKET () { 1 }
+sub SO_REUSEADDR () { 2 }
+sub SO_RCVBUF () { 8 }
+sub F_SETFD () { 2 }
 my @SIGNAL_NAME = qw(ZERO HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS);
 
 my %opt;
@@ -190,10 +209,61 @@ sub remove_pid_file {
   unlink $opt{'state-file'} if defined $opt{'state-file'};
 }
 
+# The sockets held across agent restarts: kind => { fh, what } once bound.
+my %held;
+my @wanted = (
+  (defined $opt{udp} ? ['udp', $opt{udp}] : ()),
+  (defined $opt{'unix-socket'} ? ['unix', $opt{'unix-socket'}] : ()),
+  (defined $opt{apm} ? ['apm', $opt{apm}] : ()),
+);
+
+sub sockaddr_in4 {
+  my ($where) = @_;
+  my ($address, $port) = $where =~ /\A(\d+\.\d+\.\d+\.\d+):(\d+)\z/ or return;
+  return pack('S n C4 x8', AF_INET, $port, split(/\./, $address));
+}
+
+# Binds what is not held yet; a failure is logged at debug level only: the agent then binds the socket itself and says why it cannot.
+sub hold_sockets {
+  for my $want (@wanted) {
+    my ($kind, $where) = @$want;
+    next if $held{$kind};
+    my $fh;
+    my $ok;
+    if ($kind eq 'unix') {
+      if (length $where > 107) { logline(debug => "cannot hold the unix socket $where: longer than sun_path"); next } # pack would cut it
+      unlink $where if -S $where; # a socket file left by an earlier run would make bind fail
+      $ok = socket($fh, AF_UNIX, SOCK_DGRAM, 0) && bind($fh, pack('S a108', AF_UNIX, $where));
+      chmod 0722, $where if $ok; # as the official agent: any local user may write
+    } else {
+      my $address = sockaddr_in4($where);
+      unless (defined $address) { logline(debug => "cannot hold $kind socket $where: not an IPv4 address:port"); next }
+      if ($kind eq 'udp') {
+        $ok = socket($fh, AF_INET, SOCK_DGRAM, 0) && bind($fh, $address);
+      } else {
+        $ok = socket($fh, AF_INET, SOCK_STREAM, 0) && setsockopt($fh, SOL_SOCKET, SO_REUSEADDR, 1) && bind($fh, $address) && listen($fh, 511);
+      }
+    }
+    unless ($ok) { logline(debug => "cannot hold the $kind socket $where (" . errno_name() . '): the agent binds it itself'); next }
+    setsockopt($fh, SOL_SOCKET, SO_RCVBUF, $opt{rcvbuf} + 0) if $kind ne 'apm' && $opt{rcvbuf}; # capped by rmem_max
+    $held{$kind} = { fh => $fh, what => $where };
+    logline(debug => "holding the $kind socket $where (fd " . fileno($fh) . ') across agent restarts');
+  }
+}
+
+sub release_sockets {
+  for my $kind (keys %held) {
+    close $held{$kind}{fh};
+    unlink $held{$kind}{what} if $kind eq 'unix' && -S $held{$kind}{what};
+  }
+  %held = ();
+}
+
 sub child_exited;
 
 sub spawn_agent {
   return if $stopping;
+  hold_sockets();
   $child{started_at} = now_ms(); # an attempt that fails to start counts as an uptime of 0
   my ($read, $write, $status_read, $status_write);
   unless (pipe($read, $write) && pipe($status_read, $status_write)) {
@@ -211,6 +281,13 @@ sub spawn_agent {
     open(STDIN, '<', '/dev/null');
     open(STDOUT, '>&', $write);
     open(STDERR, '>&', $write);
+    # The held sockets stay open across exec; the variable names them.
+    my @inherited;
+    for my $kind (grep { $held{$_} } qw(udp unix apm)) {
+      fcntl($held{$kind}{fh}, F_SETFD, 0);
+      push @inherited, "$kind=" . fileno($held{$kind}{fh});
+    }
+    if (@inherited) { $ENV{DD_BUILDPACK_INHERITED_SOCKETS} = join(',', @inherited) } else { delete $ENV{DD_BUILDPACK_INHERITED_SOCKETS} }
     { no warnings 'exec'; exec { $command[0] } @command; }
     syswrite($status_write, errno_name()); # the pipe closes on a successful exec: nothing written then
     exit 127;
@@ -324,6 +401,7 @@ while (1) {
   if (@outputs) { read_outputs($wait / 1000) } else { select(undef, undef, undef, $wait / 1000) }
 }
 drain_outputs();
+release_sockets();
 changed();
 remove_pid_file();
 logline(info => 'all agents stopped');

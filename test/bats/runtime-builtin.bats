@@ -109,8 +109,11 @@ agent_pid() {
     process.stdout.write(String(status.pid));'
 }
 
-relay_gone() {
-  ! pgrep -f "dogstatsd-relay .* -- udp 127\.0\.0\.1 $STATSD_PORT( |$)" >/dev/null
+udp_relay_pid() {
+  wrapper status --json 2>/dev/null | node -e '
+    const pid = JSON.parse(require("fs").readFileSync(0, "utf8")).components.dogstatsd.udpRelayPid;
+    if (pid === undefined) process.exit(1);
+    process.stdout.write(String(pid));'
 }
 
 samples_counted() {
@@ -124,18 +127,21 @@ restarted_agent_ready() {
   pid="$(agent_pid)" && [ -n "$pid" ] && [ "$pid" != "$1" ]
 }
 
-@test "a SIGKILLed agent takes its UDP relay with it: the restarted agent binds the port again and counts" {
+@test "a SIGKILLed agent takes its UDP relay with it; the supervisor holds the port: what is sent meanwhile is counted by the next agent" {
   boot "${PORTS[@]}"
   wait_for agent_pid
   first="$(agent_pid)"
-  relay="$(pgrep -f "dogstatsd-relay .* -- udp 127\.0\.0\.1 $STATSD_PORT( |$)")"
+  relay="$(udp_relay_pid)"
+  # The socket is the supervisor's, inherited by the relay (relay.pl's fd mode).
+  [[ "$(tr '\0' ' ' <"/proc/$relay/cmdline")" == "dogstatsd-relay -e "*" -- fd udp 4"* ]]
   kill -KILL "$first"
-  wait_for relay_gone
+  wait_for none_alive "$relay"
+  # No agent reads the port now: the datagram waits in the socket's queue.
+  printf 'during.restart:1|c' | nc -u -w0 127.0.0.1 "$STATSD_PORT"
   wait_for restarted_agent_ready "$first"
   logged 'agent was killed by SIGKILL; restarting in 1 s \(attempt 1\)'
-  ! alive "$relay"
   printf 'after.restart:1|c' | nc -u -w0 127.0.0.1 "$STATSD_PORT"
-  wait_for samples_counted 1
+  wait_for samples_counted 2
   run wrapper status
   [[ "$output" == *"agent: running (pid $(agent_pid)), 1 restart"$'\n'* ]]
   supervisor="$(supervisor_pid)"

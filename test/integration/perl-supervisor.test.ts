@@ -1,18 +1,22 @@
 // The builtin flavour's supervisor (src/runtime/supervisor.pl) as `start` runs it, with real processes
 // and signals: stand-in agents (bash) and the built-in agent (lib/agent.js) against a local intake.
 // Short stop grace and backoff come from the arguments tests may pass (perl-supervisor.ts).
+import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogLevel } from '../../src/agent/log.js';
 import type { AgentProcess } from '../../src/runtime/agent-processes.js';
-import { spawnPerlSupervisor, type PerlSupervisorSpec } from '../../src/runtime/perl-supervisor.js';
+import { encode } from '@msgpack/msgpack';
+import { spawnPerlSupervisor, type HeldSockets, type PerlSupervisorSpec } from '../../src/runtime/perl-supervisor.js';
 import { readState } from '../../src/runtime/pid-file.js';
 import type { SlugPaths } from '../../src/runtime/paths.js';
 import { startRecordingIntake, type RecordingIntake } from '../helpers/recording-intake.js';
+import { deliveredCounts, deliveredSpans } from '../reliability/traffic.js';
 import { freePort } from './agent-harness.js';
 
 const AGENT = fileURLToPath(new URL('../../lib/agent.js', import.meta.url));
@@ -68,7 +72,10 @@ interface Run {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function supervise(agent: (dir: string) => AgentProcess, options: { level?: LogLevel; graceMs?: number; env?: NodeJS.ProcessEnv } = {}): Run {
+function supervise(
+  agent: (dir: string) => AgentProcess,
+  options: { level?: LogLevel; graceMs?: number; env?: NodeJS.ProcessEnv; sockets?: (dir: string) => HeldSockets; backoffBase?: number } = {},
+): Run {
   const dir = mkdtempSync(join(tmpdir(), 'dd-perl-supervisor-'));
   dirs.push(dir);
   const paths = { pidFile: join(dir, 'agent-wrapper.pid'), stateFile: join(dir, 'agent-wrapper.json') };
@@ -79,7 +86,8 @@ function supervise(agent: (dir: string) => AgentProcess, options: { level?: LogL
     authToken: join(dir, 'auth_token'),
     flavour: 'builtin flavour',
     graceMs: options.graceMs ?? 10_000,
-    backoff: { base: 50, cap: 200, stableAfter: 60_000 },
+    backoff: { base: options.backoffBase ?? 50, cap: Math.max(200, options.backoffBase ?? 0), stableAfter: 60_000 },
+    ...(options.sockets !== undefined ? { sockets: options.sockets(dir) } : {}),
     cleanExitGraceMs: 300,
   };
   const child = spawnPerlSupervisor(spec, { env: { PATH: process.env.PATH, WORK: dir, ...options.env }, output: 'pipe' });
@@ -245,5 +253,166 @@ describe('the Perl supervisor', () => {
     expect(run.out()).not.toContain('killing it');
     expect(run.out()).toMatch(/\| INFO \| agent exited with code 0\n[\s\S]*all agents stopped\n$/);
     expect(run.out()).not.toContain(API_KEY);
+  });
+
+  describe('the sockets it holds across agent restarts', () => {
+    /** What a stand-in agent saw: the variable, then what each descriptor it names is. */
+    const seen = (dir: string): string[][] =>
+      readdirSync(dir)
+        .filter((f) => f.startsWith('fds.'))
+        .sort()
+        .map((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n'));
+    const recordFds =
+      'n=$(date +%s%N); { echo "$DD_BUILDPACK_INHERITED_SOCKETS"; for e in ${DD_BUILDPACK_INHERITED_SOCKETS//,/ }; do readlink /proc/$$/fd/${e#*=}; done; } > "$WORK/tmp.$n"; mv "$WORK/tmp.$n" "$WORK/fds.$n"; trap "exit 0" TERM; while :; do sleep 0.1; done';
+    const procNetHas = (file: string, port: number, state: string): boolean =>
+      readFileSync(`/proc/net/${file}`, 'utf8')
+        .split('\n')
+        .slice(1)
+        .some((line) => {
+          const f = line.trim().split(/\s+/);
+          return f[1] !== undefined && parseInt(f[1].split(':')[1]!, 16) === port && f[3] === state;
+        });
+
+    it('binds UDP, the Unix socket and the trace listener before the first agent, hands the same ones to every agent it starts, and closes them when it stops', async () => {
+      const [udpPort, apmPort] = [await freePort(), await freePort()];
+      const run = supervise((dir) => standIn(dir, recordFds), {
+        sockets: (dir) => ({ udp: { address: '127.0.0.1', port: udpPort }, unixSocket: join(dir, 'dsd.socket'), receiveBuffer: 1 << 20, apm: { address: '127.0.0.1', port: apmPort } }),
+      });
+      const first = await until(() => agentPid(run), 'the agent');
+      await until(() => seen(run.dir).length === 1 || undefined, 'the first agent');
+      const [names, ...links] = seen(run.dir)[0]!;
+      expect(names).toMatch(/^udp=\d+,unix=\d+,apm=\d+$/);
+      expect(links).toHaveLength(3);
+      for (const link of links) expect(link).toMatch(/^socket:\[\d+\]$/);
+      expect(procNetHas('udp', udpPort, '07')).toBe(true);
+      expect(procNetHas('tcp', apmPort, '0A')).toBe(true);
+      // The agent never accepts: the connection waits in the supervisor's listen backlog instead of being refused.
+      await new Promise<void>((resolve, reject) => connect(apmPort, '127.0.0.1', resolve).on('error', reject).unref());
+      process.kill(first, 'SIGKILL');
+      await until(() => seen(run.dir).length === 2 || undefined, 'the restarted agent');
+      expect(seen(run.dir)[1]).toEqual(seen(run.dir)[0]);
+      expect(existsSync(join(run.dir, 'dsd.socket'))).toBe(true);
+      process.kill(run.pid, 'SIGTERM');
+      expect((await run.exited).code).toBe(0);
+      expect(existsSync(join(run.dir, 'dsd.socket'))).toBe(false);
+      expect(procNetHas('udp', udpPort, '07')).toBe(false);
+      expect(procNetHas('tcp', apmPort, '0A')).toBe(false);
+    });
+
+    it('a port already taken is not held: the agent gets the others, binds that one itself (and says why it cannot); the supervisor tries again before the next start', async () => {
+      const taken = createSocket('udp4');
+      await new Promise<void>((resolve) => taken.bind(0, '127.0.0.1', resolve));
+      const udpPort = taken.address().port;
+      const apmPort = await freePort();
+      const run = supervise((dir) => standIn(dir, `${recordFds.split('; trap')[0]}; sleep 0.3; exit 3`), {
+        sockets: () => ({ udp: { address: '127.0.0.1', port: udpPort }, apm: { address: '127.0.0.1', port: apmPort } }),
+      });
+      await until(() => seen(run.dir).length >= 1 || undefined, 'the agent');
+      expect(seen(run.dir)[0]![0]).toMatch(/^apm=\d+$/);
+      taken.close();
+      await until(() => seen(run.dir).some((s) => s[0]!.startsWith('udp=')) || undefined, 'the port held once free');
+      process.kill(run.pid, 'SIGTERM');
+      expect((await run.exited).code).toBe(0);
+      expect(run.out()).not.toMatch(/\| (WARN|ERROR) \| .*socket/);
+    });
+
+    it('the built-in agent killed with -9: what is sent over UDP, the Unix socket and HTTP until the next agent serves is delivered; its relays leave the queue to the next', async () => {
+      intake = await startRecordingIntake();
+      const [statsdPort, cmdPort, apmPort] = [await freePort(), await freePort(), await freePort()];
+      const run = supervise(
+        (dir) => {
+          writeFileSync(join(dir, 'datadog.yaml'), `hostname: perl-supervisor-host\ndogstatsd_port: ${statsdPort}\ncmd_port: ${cmdPort}\ndogstatsd_socket: ${join(dir, 'dsd.socket')}\n`);
+          return { name: 'agent', command: process.execPath, program: AGENT, args: [AGENT, 'run', '-c', join(dir, 'datadog.yaml')], needsAuthToken: false };
+        },
+        {
+          env: { DD_API_KEY: API_KEY, DD_DD_URL: intake.url, DD_APM_DD_URL: intake.url, DD_APM_RECEIVER_PORT: String(apmPort), DD_DISABLE_HOST_METRICS: 'true', DD_LOG_LEVEL: 'info' },
+          sockets: (dir) => ({ udp: { address: '127.0.0.1', port: statsdPort }, unixSocket: join(dir, 'dsd.socket'), apm: { address: '127.0.0.1', port: apmPort } }),
+          backoffBase: 1_000,
+        },
+      );
+      const socketPath = join(run.dir, 'dsd.socket');
+      await until(() => /listening on Unix socket/.test(run.out()) && /APM receiver listening/.test(run.out()), 'the agent', 20_000);
+      const victim = agentPid(run)!;
+      const relays = readFileSync(`/proc/${victim}/task/${victim}/children`, 'utf8').trim().split(/\s+/).map(Number)
+        .filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').startsWith('dogstatsd-relay\0'));
+      expect(relays).toHaveLength(2);
+      const udp = createSocket('udp4');
+      const sendUdp = async (n: number, name: string): Promise<void> => {
+        for (let i = 0; i < n; i++) await new Promise<void>((resolve, reject) => udp.send(`${name}:1|c`, statsdPort, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+      };
+      // A blocking client, as the datadog Python client: the kernel queues 10 datagrams, then the sender waits.
+      const sendUds = (n: number, name: string): void => {
+        const script = 'import socket, sys\ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\nfor i in range(int(sys.argv[2])): s.sendto(sys.argv[3].encode(), sys.argv[1])\n';
+        execFileSync('python3', ['-c', script, socketPath, String(n), `${name}:1|c`], { timeout: 10_000 });
+      };
+      // The relays frozen: what is sent now waits in the sockets' queues when the agent dies.
+      for (const pid of relays) process.kill(pid, 'SIGSTOP');
+      await until(() => relays.every((pid) => /^\d+ \(.*\) T /s.test(readFileSync(`/proc/${pid}/stat`, 'latin1'))) || undefined, 'the relays stopped');
+      await sendUdp(100, 'held.udp.queued');
+      sendUds(5, 'held.uds.queued');
+      process.kill(victim, 'SIGKILL');
+      // Reaped, not only a zombie: its leader thread is a zombie while other threads still hold its descriptors.
+      await until(() => !existsSync(`/proc/${victim}`) || undefined, 'the agent gone');
+      // A relay woken up after its agent's death finds a bare end of file: it exits without reading.
+      for (const pid of relays) process.kill(pid, 'SIGCONT');
+      await until(() => relays.every((pid) => !alive(pid)) || undefined, 'the old relays gone');
+      expect(agentPid(run)).toBeUndefined(); // still in the 1 s backoff
+      await sendUdp(100, 'held.udp.down');
+      sendUds(30, 'held.uds.down'); // blocks past the queue's 10 until the next agent's relay reads
+      const traceId = 4242424242n;
+      const span = { service: 'held', name: 'web.request', resource: 'GET /', trace_id: traceId, span_id: traceId, parent_id: 0n, start: BigInt(Date.now()) * 1_000_000n, duration: 1_000_000n, error: 0, meta: {}, metrics: {}, type: 'web' };
+      const answer = await fetch(`http://127.0.0.1:${apmPort}/v0.4/traces`, { method: 'POST', headers: { 'Content-Type': 'application/msgpack', 'X-Datadog-Trace-Count': '1' }, body: encode([[span]], { useBigInt64: true }) });
+      expect(answer.status).toBe(200);
+      udp.close();
+      await until(() => agentPid(run) !== undefined && agentPid(run) !== victim, 'the restarted agent');
+      await new Promise((r) => setTimeout(r, 500));
+      process.kill(run.pid, 'SIGTERM');
+      expect(await run.exited).toEqual({ code: 0, signal: null });
+      const counts = deliveredCounts(intake, 'held');
+      expect(Object.fromEntries([...counts].filter(([k]) => k.startsWith('held.')))).toEqual({
+        'held.udp.queued|': 100,
+        'held.uds.queued|': 5,
+        'held.udp.down|': 100,
+        'held.uds.down|': 30,
+      });
+      expect(deliveredSpans(intake).byTrace.get(traceId.toString())).toBe(1);
+      expect(run.out()).toContain('agent was killed by SIGKILL; restarting in 1 s (attempt 1)');
+    }, 40_000);
+
+    it('SIGTERM with inherited sockets: the agent asks its relays to drain (a byte, then the end of file), and what the sockets held is delivered', async () => {
+      intake = await startRecordingIntake();
+      const [statsdPort, cmdPort] = [await freePort(), await freePort()];
+      const run = supervise(
+        (dir) => {
+          writeFileSync(join(dir, 'datadog.yaml'), `hostname: perl-supervisor-host\ndogstatsd_port: ${statsdPort}\ncmd_port: ${cmdPort}\ndogstatsd_socket: ${join(dir, 'dsd.socket')}\n`);
+          return { name: 'agent', command: process.execPath, program: AGENT, args: [AGENT, 'run', '-c', join(dir, 'datadog.yaml')], needsAuthToken: false };
+        },
+        {
+          env: { DD_API_KEY: API_KEY, DD_DD_URL: intake.url, DD_APM_ENABLED: 'false', DD_DISABLE_HOST_METRICS: 'true', DD_LOG_LEVEL: 'info' },
+          sockets: (dir) => ({ udp: { address: '127.0.0.1', port: statsdPort }, unixSocket: join(dir, 'dsd.socket') }),
+        },
+      );
+      await until(() => /listening on Unix socket/.test(run.out()) && /listening on UDP/.test(run.out()), 'the agent', 20_000);
+      const agent = agentPid(run)!;
+      const relays = readFileSync(`/proc/${agent}/task/${agent}/children`, 'utf8').trim().split(/\s+/).map(Number)
+        .filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').startsWith('dogstatsd-relay\0-e\0'));
+      // Both read the supervisor's sockets (relay.pl's fd mode), neither binds.
+      const modes = relays.map((pid) => { const a = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0'); return a.slice(a.indexOf('--') + 1, a.indexOf('--') + 3).join(' '); });
+      expect(modes.sort()).toEqual(['fd udp', 'fd unix']);
+      for (const pid of relays) process.kill(pid, 'SIGSTOP');
+      await until(() => relays.every((pid) => /^\d+ \(.*\) T /s.test(readFileSync(`/proc/${pid}/stat`, 'latin1'))) || undefined, 'the relays stopped');
+      const udp = createSocket('udp4');
+      for (let i = 0; i < 50; i++) await new Promise<void>((resolve, reject) => udp.send('held.stop.udp:1|c', statsdPort, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+      udp.close();
+      const script = 'import socket, sys\ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\nfor i in range(5): s.sendto(b"held.stop.uds:1|c", sys.argv[1])\n';
+      execFileSync('python3', ['-c', script, join(run.dir, 'dsd.socket')], { timeout: 10_000 });
+      process.kill(run.pid, 'SIGTERM');
+      await new Promise((r) => setTimeout(r, 300)); // the agent has asked them to stop meanwhile
+      for (const pid of relays) process.kill(pid, 'SIGCONT');
+      expect(await run.exited).toEqual({ code: 0, signal: null });
+      const counts = deliveredCounts(intake, 'held');
+      expect([counts.get('held.stop.udp|'), counts.get('held.stop.uds|')]).toEqual([50, 5]);
+      expect(existsSync(join(run.dir, 'dsd.socket'))).toBe(false);
+    }, 30_000);
   });
 });

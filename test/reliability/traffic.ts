@@ -34,6 +34,8 @@ export interface TraceRequest {
   endedAt?: number;
   status?: number;
   error?: string;
+  /** Sent on a keep-alive connection opened for an earlier request (Node's `req.reusedSocket`). */
+  reused?: boolean;
 }
 
 let idBase = 1n << 60n;
@@ -121,6 +123,7 @@ export class SteadyTraffic {
       const finish = (status: number | undefined, error: string | undefined): void => {
         if (record.endedAt !== undefined) return;
         record.endedAt = Date.now();
+        record.reused = req.reusedSocket;
         if (status !== undefined) record.status = status;
         if (error !== undefined) record.error = error;
         resolve();

@@ -1,6 +1,7 @@
 // The HTTP side of the trace agent on 8126: the endpoints tracers call, size caps, overload refusal.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { inheritedSockets } from '../dogstatsd/inherited-sockets.js';
 import type { Logger } from '../log.js';
 import type { ApmCounters } from './counters.js';
 import { DecodeError } from './decode-error.js';
@@ -29,7 +30,16 @@ export interface ReceiverOptions {
   readonly counters: ApmCounters;
   readonly logger: Logger;
   readonly handlers: ReceiverHandlers;
+  /**
+   * A listening socket bound by the supervisor, as a descriptor of this process (`apm=` of
+   * DD_BUILDPACK_INHERITED_SOCKETS by default): connections made while no agent runs wait in its
+   * backlog instead of being refused.
+   */
+  readonly fd?: number;
 }
+
+/** Inherited descriptors already listened on: closing the server closes the descriptor, which may then be reused. */
+const usedFds = new Set<number>();
 
 const TRACE_PATHS: Record<string, TraceVersion> = { '/v0.3/traces': 'v0.3', '/v0.4/traces': 'v0.4', '/v0.5/traces': 'v0.5' };
 
@@ -79,12 +89,17 @@ export class TraceReceiver {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       else socket.destroy();
     });
+    const fd = this.options.fd ?? inheritedSockets().apm;
+    const inherited = fd !== undefined && !usedFds.has(fd) ? fd : undefined;
+    if (inherited !== undefined) usedFds.add(inherited);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => {
+      const listening = (): void => {
         server.off('error', reject);
         resolve();
-      });
+      };
+      if (inherited !== undefined) server.listen({ fd: inherited }, listening);
+      else server.listen(this.options.port, this.options.host, listening);
     });
     this.boundPort = (server.address() as AddressInfo).port;
     this.server = server;

@@ -6,13 +6,20 @@
 # and the bytes, in writes of up to 256 KiB; the first frame says "<SO_RCVBUF granted> <port>"
 # once bound. Small UDP batches wait 1 ms for more, so neither process wakes once a datagram.
 # It keeps draining the socket while the agent's event loop is busy (GC, flush), up to a 1 MiB
-# pipe. It ignores SIGTERM (the dyno sends it to every process): the agent ends it by
-# closing stdin, and it then hands over what the socket still holds before exiting. A full pipe
-# blocks it: backpressure, as a slow reader of the socket itself would give.
+# pipe. It ignores SIGTERM (the dyno sends it to every process). Two ends: the agent stopping
+# writes a byte on stdin before closing it, and the relay then hands over what the socket still
+# holds before exiting; a bare end of file on stdin (or EPIPE on stdout) is the agent's death, and
+# the relay exits at once WITHOUT reading the socket, so that what the kernel holds waits there for
+# the next agent's relay when the socket outlives the agent (`fd` mode, below). A full pipe blocks
+# it: backpressure, as a slow reader of the socket itself would give.
+# In `fd` mode the socket is already bound (by the builtin flavour's supervisor, supervisor.pl,
+# which holds it across agent restarts) and inherited as file descriptor <n>: the relay neither
+# binds nor removes anything.
 # It is read from file descriptor 3 by PERL_LOADER (src/perl-script.ts), so that `ps` shows a short
 # command line (`dogstatsd-relay -e … -- udp 127.0.0.1 8125 …`) without setting $0, which would
 # overwrite the process's environment as /proc shows it. perl-base modules only.
-# Usage: perl -e "$PERL_LOADER" -- udp <address> <port> [<SO_RCVBUF>] | unix <path> [<SO_RCVBUF>], the script on fd 3
+# Usage: perl -e "$PERL_LOADER" -- udp <address> <port> [<SO_RCVBUF>] | unix <path> [<SO_RCVBUF>]
+#   | fd udp|unix <n> [<SO_RCVBUF>], the script on fd 3
 
 use strict;
 use warnings;
@@ -24,7 +31,12 @@ $SIG{TERM} = $SIG{INT} = $SIG{HUP} = 'IGNORE';
 sub fail { print STDERR "$_[0]\n"; exit 2 }
 
 my ($sock, $rcvbuf);
-if ($kind eq 'unix') {
+if ($kind eq 'fd') {
+  my $fd;
+  ($kind, $fd, $rcvbuf) = @ARGV;
+  open($sock, '+<&=', $fd) or fail("socket: fd $fd: $!");
+  defined getsockname($sock) or fail("socket: fd $fd: $!");
+} elsif ($kind eq 'unix') {
   my $path;
   ($path, $rcvbuf) = @ARGV;
   socket($sock, AF_UNIX, SOCK_DGRAM, 0) or fail("socket: $!");
@@ -73,7 +85,10 @@ while (1) {
   next if select(my $ready = $watch, undef, undef, undef) < 0; # EINTR
   if (vec($ready, fileno(STDIN), 1)) {
     my $n = sysread(STDIN, my $ignored, 64);
-    last unless $n || (!defined $n && $!{EINTR}); # end of file: the agent is stopping
+    last if $n; # the agent is stopping: hand over what the socket holds
+    exit 0 if defined $n; # bare end of file: the agent died; leave the socket's queue to the next relay
+    next if $!{EINTR};
+    exit 0;
   }
   # A small UDP batch: wait 1 ms for more, so that the relay and the agent wake up at most ~1000
   # times a second instead of once a datagram. Not on a Unix socket: its queue holds 10.

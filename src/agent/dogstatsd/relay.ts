@@ -1,5 +1,6 @@
 // A DogStatsD socket (UDP or Unix datagram) read by the Perl relay (relay.pl): the relay
-// owns the socket, the agent reads its framed datagrams from a pipe and restarts it if it dies.
+// owns the socket (or reads one inherited from the supervisor, `fd`), the agent reads its framed
+// datagrams from a pipe and restarts it if it dies.
 import type { ChildProcessByStdio } from 'node:child_process';
 import { lstatSync, rmSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
@@ -11,6 +12,12 @@ export type RelaySocket = { readonly kind: 'udp'; readonly address: string; read
 
 export interface DatagramRelayOptions {
   readonly socket: RelaySocket;
+  /**
+   * The socket already bound, as a file descriptor of this process (inherited from the supervisor,
+   * which holds it across agent restarts): the relay reads it instead of binding, and leaves a Unix
+   * socket's file in place when it stops.
+   */
+  readonly fd?: number;
   readonly receiveBufferBytes?: number;
   readonly onDatagram: (datagram: Buffer) => void;
   readonly logger: Logger;
@@ -59,12 +66,19 @@ export class DatagramRelay {
    * `bind: …` when the socket itself was refused, anything else when the relay could not run.
    */
   start(): Promise<string | undefined> {
-    const { socket, receiveBufferBytes, perl = 'perl' } = this.options;
+    const { socket, fd, receiveBufferBytes, perl = 'perl' } = this.options;
     // A socket file left by a previous run or a killed relay would make bind fail.
-    if (socket.kind === 'unix') removeStaleSocket(socket.path);
-    const where = socket.kind === 'unix' ? ['unix', socket.path] : ['udp', socket.address, String(this.port || socket.port)];
+    if (socket.kind === 'unix' && fd === undefined) removeStaleSocket(socket.path);
+    // An inherited socket is the relay's descriptor 4 (after the script's 3).
+    const where =
+      fd !== undefined ? ['fd', socket.kind, '4'] : socket.kind === 'unix' ? ['unix', socket.path] : ['udp', socket.address, String(this.port || socket.port)];
     const args = [...where, ...(receiveBufferBytes ? [String(receiveBufferBytes)] : [])];
-    const child = spawnPerlScript(RELAY_SCRIPT, args, { perl, stdio: ['pipe', 'pipe', 'pipe'], argv0: 'dogstatsd-relay' }) as RelayProcess;
+    const child = spawnPerlScript(RELAY_SCRIPT, args, {
+      perl,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      argv0: 'dogstatsd-relay',
+      ...(fd !== undefined ? { extraFds: [fd] } : {}),
+    }) as RelayProcess;
     this.child = child;
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => {
@@ -148,19 +162,24 @@ export class DatagramRelay {
     });
   }
 
-  /** Ends the relay: it stops reading, hands over what the socket held, and exits; a socket file goes. */
+  /**
+   * Ends the relay: it stops reading, hands over what the socket held, and exits; a socket file the
+   * relay bound goes (an inherited one stays: its owner removes it). The byte before the end of file
+   * tells the relay this is a stop: a bare end of file is this process's death, after which it
+   * leaves the socket's queue alone.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
     const child = this.child;
     if (child !== undefined) {
       const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-      child.stdin.end();
+      child.stdin.end('s');
       const timer = setTimeout(() => child.kill('SIGKILL'), DRAIN_MS);
       await closed;
       clearTimeout(timer);
     }
-    if (this.options.socket.kind === 'unix') removeStaleSocket(this.options.socket.path);
+    if (this.options.socket.kind === 'unix' && this.options.fd === undefined) removeStaleSocket(this.options.socket.path);
   }
 }
 

@@ -1,5 +1,7 @@
 // DogStatsD listeners: UDP and an optional Unix datagram socket, both read by the Perl relay
 // (relay.ts) and fed to the parser; UDP falls back to Node's dgram where perl cannot be run.
+// In a builtin dyno both sockets are the supervisor's, inherited (inherited-sockets.ts): the relays
+// read them by descriptor and they outlive this process.
 import { createSocket, type Socket } from 'node:dgram';
 import { resolve } from 'node:path';
 import type { Component } from '../component.js';
@@ -7,6 +9,7 @@ import type { Logger } from '../log.js';
 import type { DogStatsdCounters } from './counters.js';
 import type { DogStatsdSink } from './messages.js';
 import { parseDatagram } from './parser.js';
+import { inheritedSockets, type InheritedSockets } from './inherited-sockets.js';
 import { DatagramRelay, type RelaySocket } from './relay.js';
 
 /** The official agent reads datagrams into 8192-byte buffers; longer ones are cut. */
@@ -25,6 +28,8 @@ export interface DogStatsdServerOptions {
   readonly ephemeral?: boolean;
   /** The perl that runs the relays (tests point it elsewhere to see the fallback). */
   readonly perl?: string;
+  /** Sockets bound by the supervisor (inherited-sockets.ts); DD_BUILDPACK_INHERITED_SOCKETS by default. */
+  readonly inherited?: InheritedSockets;
 }
 
 export class DogStatsdServer implements Component {
@@ -39,7 +44,11 @@ export class DogStatsdServer implements Component {
   /** What the kernel granted (Linux reports twice the size asked, capped by rmem_max). */
   private receiveBuffer = 0;
 
-  constructor(private readonly options: DogStatsdServerOptions) {}
+  private readonly inherited: InheritedSockets;
+
+  constructor(private readonly options: DogStatsdServerOptions) {
+    this.inherited = options.inherited ?? inheritedSockets();
+  }
 
   /** The UDP port actually bound (0 when UDP is off). */
   get port(): number {
@@ -78,7 +87,15 @@ export class DogStatsdServer implements Component {
 
   private relay(socket: RelaySocket, onDatagram: (msg: Buffer) => void): DatagramRelay {
     const { receiveBufferBytes, logger, perl } = this.options;
-    return new DatagramRelay({ socket, onDatagram, logger, ...(receiveBufferBytes ? { receiveBufferBytes } : {}), ...(perl !== undefined ? { perl } : {}) });
+    const fd = this.inherited[socket.kind];
+    return new DatagramRelay({
+      socket,
+      onDatagram,
+      logger,
+      ...(fd !== undefined ? { fd } : {}),
+      ...(receiveBufferBytes ? { receiveBufferBytes } : {}),
+      ...(perl !== undefined ? { perl } : {}),
+    });
   }
 
   private async startUdp(): Promise<void> {

@@ -1,10 +1,10 @@
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { boundPorts, boundUnixDatagramSockets, waitForPorts } from '../../../src/runtime/ports-ready.js';
+import { boundPorts, boundUnixDatagramSockets, relaysRunning, waitForPorts } from '../../../src/runtime/ports-ready.js';
 
 describe('boundPorts', () => {
   it('reads UDP sockets of any state and only listening TCP sockets, IPv4 and IPv6', () => {
@@ -66,5 +66,39 @@ describe('waitForPorts', () => {
   it('gives up when the agent is gone or the time is over', async () => {
     expect(await waitForPorts({ udp: [1], tcp: [] }, 10_000, () => true)).toBe(false);
     expect(await waitForPorts({ udp: [], tcp: [1] }, 50, () => false)).toBe(false);
+  });
+});
+
+describe('relaysRunning', () => {
+  /** A fake /proc: pid → [parent, argv]. */
+  function fakeProc(processes: Record<number, [number, string[]]>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'proc-'));
+    for (const [pid, [parent, argv]] of Object.entries(processes)) {
+      mkdirSync(join(dir, pid));
+      writeFileSync(join(dir, pid, 'stat'), `${pid} (perl) S ${parent} 1 1 0 -1`);
+      writeFileSync(join(dir, pid, 'cmdline'), `${argv.join('\0')}\0`);
+    }
+    return dir;
+  }
+  const relay = (...rest: string[]): string[] => ['dogstatsd-relay', '-e', 'open(...)', '--', ...rest];
+
+  it('finds a relay per kind below the supervisor, reading an inherited socket or one it bound', () => {
+    const proc = fakeProc({
+      100: [1, ['datadog-supervisor', '-e', 'x', '--', '--name=agent']],
+      101: [100, ['node', 'agent.js', 'run']],
+      102: [101, relay('fd', 'udp', '4', '4194304')],
+      103: [101, relay('unix', '/tmp/dsd.socket')],
+      200: [1, relay('fd', 'unix', '4')], // another dyno's
+    });
+    expect(relaysRunning(100, ['udp', 'unix'], proc)).toBe(true);
+    expect(relaysRunning(100, [], proc)).toBe(true);
+    expect(relaysRunning(101, ['udp'], proc)).toBe(true);
+    expect(relaysRunning(300, ['udp'], proc)).toBe(false);
+  });
+
+  it('is false until the agent has started them', () => {
+    const proc = fakeProc({ 100: [1, ['datadog-supervisor']], 101: [100, ['node', 'agent.js', 'run']], 102: [101, relay('fd', 'udp', '4')] });
+    expect(relaysRunning(100, ['udp', 'unix'], proc)).toBe(false);
+    expect(relaysRunning(100, ['udp'], proc)).toBe(true);
   });
 });
