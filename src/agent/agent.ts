@@ -19,7 +19,7 @@ import { ensureAuthToken } from './ipc/auth-token.js';
 import { health } from './ipc/health.js';
 import { IpcServer } from './ipc/server.js';
 import type { AgentStatus } from './ipc/status-text.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, type Logger } from '../log.js';
 import { maskApiKey, type AgentSettings } from './settings.js';
 
 /** Node's process.arch as the Agent's status names the build arch (Go's GOARCH). */

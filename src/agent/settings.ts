@@ -5,7 +5,7 @@ import { hostname as osHostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { readConfig, variables, type Config, type VariableName } from '../config/variables.js';
-import type { LogLevel } from './log.js';
+import type { LogLevel } from '../log.js';
 
 export interface AgentSettings {
   readonly configPath: string | undefined;

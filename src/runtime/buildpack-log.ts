@@ -1,5 +1,5 @@
 // The buildpack's own messages in the agent's log shape, silenced by DD_LOG_LEVEL like the agents.
-import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../agent/log.js';
+import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../log.js';
 
 /** DD_LOG_LEVEL as a level even when its value is invalid (then `info`, and readConfig reports it). */
 export function logLevelOf(env: NodeJS.ProcessEnv): LogLevel {

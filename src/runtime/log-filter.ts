@@ -1,6 +1,6 @@
 // Child log lines, prefixed with the process name and filtered by DD_LOG_LEVEL. Agent lines carry their
 // level (`… | CORE | WARN | …`); a line without one (stack trace, continuation) follows the line before.
-import { LOG_LEVELS, type LogLevel } from '../agent/log.js';
+import { LOG_LEVELS, type LogLevel } from '../log.js';
 
 /** `<date> UTC | <COMPONENT> | <LEVEL> |`: the level is the field after the component (which may be TRACE). */
 const LEVEL_FIELD = /\|\s*[A-Z][A-Z_-]*\s*\|\s*(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|CRITICAL)\s*\|/;

@@ -2,7 +2,7 @@
 // computes what supervise.ts would (the agent's command line and environment, the level, the paths)
 // and hands it over as arguments and the process's environment.
 import type { ChildProcess } from 'node:child_process';
-import type { LogLevel } from '../agent/log.js';
+import type { LogLevel } from '../log.js';
 import { RESTART_BACKOFF_MS, SUPERVISOR_CLEAN_EXIT_GRACE_MS, SUPERVISOR_STOP_GRACE_MS } from '../constants.js';
 import { spawnPerlScript } from '../perl-script.js';
 import type { AgentProcess } from './agent-processes.js';

@@ -2,7 +2,7 @@
 // on SIGTERM a bounded stop (satellites, then the core agent; SIGKILL at the grace limit).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
-import type { Logger, LogLevel } from '../agent/log.js';
+import type { Logger, LogLevel } from '../log.js';
 import { RESTART_BACKOFF_MS, SUPERVISOR_CLEAN_EXIT_GRACE_MS, SUPERVISOR_STOP_GRACE_MS } from '../constants.js';
 import type { AgentProcess } from './agent-processes.js';
 import { ChildLog } from './log-filter.js';

@@ -5,7 +5,7 @@ import type { Serie, CheckRun, AgentEvent } from '../../src/agent/aggregator/pay
 import type { CheckDefinition, MetricMetadata } from '../../src/agent/checks/check.js';
 import { InstanceRunner } from '../../src/agent/checks/instance-runner.js';
 import { loadCheck } from '../../src/agent/checks/registry.js';
-import { createLogger } from '../../src/agent/log.js';
+import { createLogger } from '../../src/log.js';
 
 export const CHECK_HOST = 'check-host';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAgent, type AgentOptions, type BuiltinAgent } from '../../src/agent/agent.js';
 import type { Serie } from '../../src/agent/aggregator/payloads.js';
-import { createLogger } from '../../src/agent/log.js';
+import { createLogger } from '../../src/log.js';
 import { loadSettings } from '../../src/agent/settings.js';
 import { decodeSketches } from '../../src/intake/payloads/sketches.js';
 import type { SketchRecord } from '../../src/intake/records.js';

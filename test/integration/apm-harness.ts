@@ -4,7 +4,7 @@ import { decodeAgentPayload } from '../../src/intake/payloads/traces.js';
 import { decodeStats } from '../../src/intake/payloads/stats.js';
 import type { SpanRecord, StatsRecord } from '../../src/intake/records.js';
 import { readConfig } from '../../src/config/variables.js';
-import { createLogger } from '../../src/agent/log.js';
+import { createLogger } from '../../src/log.js';
 import { createTraceAgent, type TraceAgent, type TraceAgentOptions } from '../../src/agent/apm/index.js';
 import type { RecordingIntake } from '../helpers/recording-intake.js';
 

@@ -5,7 +5,7 @@ import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DogStatsdCounters } from '../../src/agent/dogstatsd/counters.js';
 import { DogStatsdServer } from '../../src/agent/dogstatsd/server.js';
-import { createLogger } from '../../src/agent/log.js';
+import { createLogger } from '../../src/log.js';
 import { closeWithFrozenRelay, pointOf, startHarness, until, type Harness } from './agent-harness.js';
 
 const dogstatsd = (h: Harness) => h.agent.dogstatsd.status() as Record<string, unknown> & { packets: number };

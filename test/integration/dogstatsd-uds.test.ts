@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/agent/log.js';
+import { createLogger } from '../../src/log.js';
 import { DatagramRelay } from '../../src/agent/dogstatsd/relay.js';
 import { closeWithFrozenRelay, HOST, pointOf, startHarness, until, type Harness } from './agent-harness.js';
 

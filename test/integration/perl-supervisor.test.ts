@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LogLevel } from '../../src/agent/log.js';
+import type { LogLevel } from '../../src/log.js';
 import type { AgentProcess } from '../../src/runtime/agent-processes.js';
 import { encode } from '@msgpack/msgpack';
 import { spawnPerlSupervisor, type HeldSockets, type PerlSupervisorSpec } from '../../src/runtime/perl-supervisor.js';

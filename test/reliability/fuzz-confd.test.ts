@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CheckDefinition } from '../../src/agent/checks/check.js';
 import { scanConfd } from '../../src/agent/checks/confd.js';
 import { CheckRunner, loadInstances } from '../../src/agent/checks/runner.js';
-import { createLogger } from '../../src/agent/log.js';
+import { createLogger } from '../../src/log.js';
 
 const SEED = 0x11_04_c0;
 const repo = join(import.meta.dirname, '../..');

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAgent, type AgentOptions, type BuiltinAgent } from '../../src/agent/agent.js';
-import { createLogger } from '../../src/agent/log.js';
+import { createLogger } from '../../src/log.js';
 import { loadSettings } from '../../src/agent/settings.js';
 import { API_KEY, cliStatus, type AgentStatusJson } from './agent-process.js';
 import { until } from './util.js';

@@ -6,7 +6,7 @@
 // zero-fill), histogram samples and set members kept per context and bucket and in all
 // (histograms then go to a sketch, sets refuse new members), and the timestamped samples, events
 // and service checks waiting for the next flush (at most `contextLimit` of each).
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 import type { DogStatsdEvent, DogStatsdServiceCheck, DogStatsdSink, MetricKey, MetricKind } from '../dogstatsd/messages.js';
 import type { CheckOutput } from './check-sampler.js';
 import { ContextResolver, tagSet, type Context } from './context.js';

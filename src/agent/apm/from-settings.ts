@@ -1,5 +1,5 @@
 // The trace agent as `agent run` builds it: from the agent's settings (datadog.yaml + DD_* variables).
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 import type { AgentSettings } from '../settings.js';
 import { createTraceAgent, type TraceAgent, type TraceAgentOptions } from './index.js';
 

@@ -5,7 +5,7 @@ import { BUILDPACK_VERSION, DEFAULT_DOGSTATSD_PORT } from '../../constants.js';
 import type { Component } from '../component.js';
 import type { BackoffPolicy } from '../forwarder/backoff.js';
 import { Transport } from '../forwarder/transport.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 import { ApmCounters } from './counters.js';
 import { DecodeError } from './decode-error.js';
 import { decodeV04, decodeV05 } from './decode-traces.js';

@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { inheritedSockets } from '../dogstatsd/inherited-sockets.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 import type { ApmCounters } from './counters.js';
 import { DecodeError } from './decode-error.js';
 import { drainBody, readBody } from './http-body.js';

@@ -1,7 +1,7 @@
 // Sends APM stats to /api/v0.2/stats every 10 s: the agent's own buckets and the tracers' (/v0.6/stats).
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 import type { StatsConcentrator } from './stats-concentrator.js';
 import { encodeAgentStats, encodeClientStats, type StatsPayloadContext } from './stats-payload.js';
 import type { PayloadSink } from './writer.js';

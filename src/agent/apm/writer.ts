@@ -2,7 +2,7 @@
 import { promisify } from 'node:util';
 import { gzip, gzipSync } from 'node:zlib';
 import type { Payload } from '../forwarder/transport.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 import { AgentPayloadBuilder, type AgentPayloadHeader } from './agent-payload.js';
 import type { TracerPayload } from './span.js';
 

@@ -1,7 +1,7 @@
 // What a built-in check is: a definition that makes one runnable check per conf.d instance, and
 // the sender it submits through, shaped like the official AgentCheck API (gauge, rate, count,
 // monotonic_count, histogram, service_check, event).
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 
 /** Service check statuses, as the agent numbers them. */
 export const OK = 0;

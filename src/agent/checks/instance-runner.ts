@@ -3,7 +3,7 @@
 // error of that run only; the next one starts afresh.
 import { CheckSampler, type CheckOutput } from '../aggregator/check-sampler.js';
 import type { HistogramSettings } from '../aggregator/histogram.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 import type { Check, CheckDefinition, Sender } from './check.js';
 import { instanceId, instanceSettings, type InstanceSettings } from './instance.js';
 import { scrubberFor, type Scrubber } from './scrub.js';

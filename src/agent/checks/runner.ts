@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import type { CheckOutput } from '../aggregator/check-sampler.js';
 import type { HistogramSettings } from '../aggregator/histogram.js';
 import type { Component } from '../component.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 import type { AgentSettings } from '../settings.js';
 import type { CheckDefinition } from './check.js';
 import { implicitCheckEnabled, scanConfd, type ConfigError } from './confd.js';

@@ -7,7 +7,7 @@ import type { CheckOutput } from '../aggregator/check-sampler.js';
 import { collectorSettings, collectorStatus, instanceStatus, loadInstances } from '../checks/runner.js';
 import { unknownCheckError } from '../checks/registry.js';
 import { renderCollector } from '../ipc/collector-text.js';
-import { createLogger, LOG_LEVELS, type LogLevel } from '../log.js';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../../log.js';
 import { loadSettings } from '../settings.js';
 import type { AgentArgs } from './args.js';
 

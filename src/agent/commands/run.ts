@@ -4,7 +4,7 @@
 // it exits 1, for the supervisor to restart it (the sockets, held by the supervisor, wait meanwhile).
 import type { Io } from '../../io.js';
 import { createAgent } from '../agent.js';
-import { createLogger } from '../log.js';
+import { createLogger } from '../../log.js';
 import { loadSettings } from '../settings.js';
 import type { AgentArgs } from './args.js';
 

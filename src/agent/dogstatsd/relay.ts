@@ -5,7 +5,7 @@ import type { ChildProcessByStdio } from 'node:child_process';
 import { lstatSync, rmSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { spawnPerlScript } from '../../perl-script.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 import RELAY_SCRIPT from './relay.pl';
 
 export type RelaySocket = { readonly kind: 'udp'; readonly address: string; readonly port: number } | { readonly kind: 'unix'; readonly path: string };

@@ -5,7 +5,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { resolve } from 'node:path';
 import type { Component } from '../component.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 import type { DogStatsdCounters } from './counters.js';
 import type { DogStatsdSink } from './messages.js';
 import { parseDatagram } from './parser.js';

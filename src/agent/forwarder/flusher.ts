@@ -3,7 +3,7 @@
 import type { Aggregator } from '../aggregator/aggregator.js';
 import type { FlushBatch } from '../aggregator/payloads.js';
 import type { Component } from '../component.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 import { PAYLOAD_LIMITS } from './endpoints.js';
 import { checkRunPayloads, eventPayloads, seriesPayloads, sketchPayloads, type SplitLimits } from './encode.js';
 import type { Payload, Transport } from './transport.js';

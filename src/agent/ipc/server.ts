@@ -4,7 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Component } from '../component.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 import { apmCounters } from './apm-text.js';
 import { health } from './health.js';
 import { MinuteWindow } from './minute-window.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRITICAL, CheckConfigError, OK } from '../../../src/agent/checks/check.js';
 import { definition } from '../../../src/agent/checks/gunicorn/index.js';
 import { METRICS, SERVICE_CHECKS } from '../../../src/agent/checks/gunicorn/metadata.js';
-import { createLogger } from '../../../src/agent/log.js';
+import { createLogger } from '../../../src/log.js';
 import { runCheck, type CheckResults } from '../../helpers/check-harness.js';
 import { childrenOf, startGunicorn, title, until, type GunicornServer } from '../../helpers/gunicorn-server.js';
 

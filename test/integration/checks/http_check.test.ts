@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRITICAL, CheckConfigError, OK, UNKNOWN, WARNING } from '../../../src/agent/checks/check.js';
 import { definition } from '../../../src/agent/checks/http_check/index.js';
 import { METRICS, SERVICE_CHECKS } from '../../../src/agent/checks/http_check/metadata.js';
-import { createLogger } from '../../../src/agent/log.js';
+import { createLogger } from '../../../src/log.js';
 import { CheckResults, runCheck } from '../../helpers/check-harness.js';
 import {
   BASIC_PASSWORD,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckConfigError, CRITICAL, OK, type MetricMetadata } from '../../../src/agent/checks/check.js';
 import { definition } from '../../../src/agent/checks/openmetrics/index.js';
 import { METRICS, SERVICE_CHECKS } from '../../../src/agent/checks/openmetrics/metadata.js';
-import { createLogger } from '../../../src/agent/log.js';
+import { createLogger } from '../../../src/log.js';
 import { runCheck } from '../../helpers/check-harness.js';
 import { BASIC_PASSWORD, BASIC_USER, closedPort, LATENCY_BOUNDS, startExporter, type ExporterServer } from '../../helpers/openmetrics-server.js';
 

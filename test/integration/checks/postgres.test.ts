@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRITICAL, CheckConfigError, OK } from '../../../src/agent/checks/check.js';
 import { definition } from '../../../src/agent/checks/postgres/index.js';
 import { METRICS, SERVICE_CHECKS } from '../../../src/agent/checks/postgres/metadata.js';
-import { createLogger } from '../../../src/agent/log.js';
+import { createLogger } from '../../../src/log.js';
 import { runCheck, type CheckResults } from '../../helpers/check-harness.js';
 import { freePort, startPostgres, until, type PostgresServer } from '../../helpers/postgres-server.js';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRITICAL, CheckConfigError, OK, WARNING } from '../../../src/agent/checks/check.js';
 import { definition } from '../../../src/agent/checks/process/index.js';
 import { METRICS, SERVICE_CHECKS } from '../../../src/agent/checks/process/metadata.js';
-import { createLogger } from '../../../src/agent/log.js';
+import { createLogger } from '../../../src/log.js';
 import { runCheck } from '../../helpers/check-harness.js';
 
 const RUN = randomBytes(3).toString('hex');

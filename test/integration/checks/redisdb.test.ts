@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRITICAL, CheckConfigError, OK } from '../../../src/agent/checks/check.js';
 import { definition } from '../../../src/agent/checks/redisdb/index.js';
 import { METRICS, SERVICE_CHECKS } from '../../../src/agent/checks/redisdb/metadata.js';
-import { createLogger } from '../../../src/agent/log.js';
+import { createLogger } from '../../../src/log.js';
 import { redisInstance } from '../../../src/runtime/integrations.js';
 import { CheckResults, runCheck } from '../../helpers/check-harness.js';
 import { freePort, startRedis, until, type RedisServer } from '../../helpers/redis-server.js';

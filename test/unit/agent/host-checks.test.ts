@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { implicitCheckEnabled, scanConfd } from '../../../src/agent/checks/confd.js';
 import { hostCheckDefinitions } from '../../../src/agent/checks/system-checks.js';
 import { InstanceRunner } from '../../../src/agent/checks/instance-runner.js';
-import { createLogger } from '../../../src/agent/log.js';
+import { createLogger } from '../../../src/log.js';
 
 describe('built-in host checks', () => {
   let proc: string;

@@ -10,7 +10,7 @@ import { CRITICAL, OK, type CheckDefinition } from '../../../src/agent/checks/ch
 import { instanceId } from '../../../src/agent/checks/instance.js';
 import { CheckRunner } from '../../../src/agent/checks/runner.js';
 import { renderCollector } from '../../../src/agent/ipc/collector-text.js';
-import { createLogger } from '../../../src/agent/log.js';
+import { createLogger } from '../../../src/log.js';
 import { runCheck } from '../../helpers/check-harness.js';
 
 const until = async (condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> => {

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/agent/log.js';
+import { createLogger } from '../../../src/log.js';
 import type { AgentProcess } from '../../../src/runtime/agent-processes.js';
 import { ChildLog } from '../../../src/runtime/log-filter.js';
 import { restartDelay, Supervisor } from '../../../src/runtime/supervisor.js';

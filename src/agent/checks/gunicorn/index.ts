@@ -1,7 +1,7 @@
 // gunicorn, as integrations-core's check runs it: the arbiter found by its setproctitle title,
 // gunicorn.workers for its children by state (working/idle), and gunicorn.is_running, all
 // tagged app:<proc_name>. Request and log metrics come from gunicorn's --statsd-host instead.
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../../log.js';
 import { CRITICAL, CheckConfigError, OK, stringSetting, type Check, type CheckConfig, type CheckDefinition, type Sender } from '../check.js';
 import { DEFAULT_PROCFS } from '../process/proc.js';
 import { countWorkers, findArbiters, masterTitle } from './workers.js';

@@ -2,7 +2,7 @@
 // argv[0] of /proc/<pid>/cmdline) and tells its workers (its children) working from idle by
 // whether their CPU time grows over a short pause, as the official check does.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../../log.js';
 import { allCpuSeconds, listPids, readCmdline, readStat } from '../process/proc.js';
 
 /** The official check's pause between the two CPU readings. */

@@ -2,7 +2,7 @@
 // status code and content (http.can_connect, network.http.*), then for https the certificate's
 // expiration (http.ssl_cert, http.ssl.*). Tags: url:<url> (password removed) and instance:<name>.
 import { CRITICAL, OK, UNKNOWN, type CheckConfig, type CheckDefinition, type Sender, type ServiceCheckStatus } from '../check.js';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../../log.js';
 import { checkCertificateExpiration, inspectCertificate, type CertificateVerdict } from './certificate.js';
 import { DEFAULT_EXPECTED_CODE, readSettings, type HttpCheckSettings } from './config.js';
 import { SERVICE_CHECKS } from './metadata.js';

@@ -2,7 +2,7 @@
 // check validates them (datadog_checks_base openmetrics/v2): each error names the setting.
 import { readFileSync } from 'node:fs';
 import { CheckConfigError, booleanSetting, numberSetting, stringSetting } from '../check.js';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../../log.js';
 import { displayUrl } from './http.js';
 
 /** How a metric is submitted: `native` follows the type the endpoint declares. */

@@ -2,7 +2,7 @@
 // each exposed family filtered (`exclude_metrics`), matched against `metrics`, its labels turned
 // into tags, and each sample submitted, at most `max_returned_metrics` of them a run.
 import { CRITICAL, OK, type Sender } from '../check.js';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../../log.js';
 import type { MetricRule, OpenMetricsSettings } from './config.js';
 import { ExpositionParser, pythonFloatString, parseFloatValue, type ExpositionFormat, type MetricFamily, type MetricType, type Sample } from './exposition.js';
 import { EndpointError, sendScrape } from './http.js';

@@ -1,7 +1,7 @@
 // The postgres check: one connection per instance kept between runs, pg_stat_database and
 // friends turned into the official postgresql.* metrics, and postgres.can_connect.
 import { CRITICAL, OK, type Check, type CheckConfig, type CheckDefinition, type Sender } from '../check.js';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../../log.js';
 import { postgresSettings, type PostgresSettings } from './config.js';
 import { openConnection, type PostgresSession } from './connection.js';
 import { CAN_CONNECT } from './metadata.js';

@@ -2,7 +2,7 @@
 // name, command-line pattern, pid or pid file) summed into system.processes.* tagged
 // process_name:<name>, and process.up from their count against the instance's thresholds.
 import { cpus } from 'node:os';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../../log.js';
 import { CRITICAL, OK, WARNING, type Check, type CheckConfig, type CheckDefinition, type Sender, type ServiceCheckStatus } from '../check.js';
 import {
   ProcAccessDenied,

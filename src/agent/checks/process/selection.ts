@@ -2,7 +2,7 @@
 // or, with exact_match: false, a regex searched in the space-joined command line; or by pid /
 // pid_file; then their descendants (collect_children) and only those of `user`.
 import { readFile } from 'node:fs/promises';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../../log.js';
 import { ProcAccessDenied, descendants, listPids, processName, readCmdline, readStat, readStatus } from './proc.js';
 import type { ProcessSettings } from './settings.js';
 

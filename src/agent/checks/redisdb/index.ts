@@ -3,7 +3,7 @@
 // redis.can_connect; INFO commandstats and CLIENT LIST when the instance asks for them.
 import type { Redis } from 'ioredis';
 import { CRITICAL, OK, type Check, type CheckConfig, type CheckDefinition, type Sender } from '../check.js';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../../log.js';
 import { RedisConnection } from './connection.js';
 import { numeric, parseCommandStats, parseInfo, type RedisInfo } from './info.js';
 import { INFO_GAUGES, INFO_RATES } from './metadata.js';

@@ -1,4 +1,5 @@
-// Agent log lines in the official agent's shape: `2026-11-23 10:57:15 UTC | CORE | INFO | message`.
+// Log lines in the official agent's shape (`2026-11-23 10:57:15 UTC | CORE | INFO | message`), for the
+// built-in agent and for the runtime (agent-wrapper, the supervisor) alike.
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'critical', 'off'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
