@@ -87,7 +87,8 @@ it('reads like the Agent 7 status, section by section, with the figures of the t
   expect(body_['APM Agent']).toContain("    Priority sampling rate for 'service:shop,env:prod': 100.0%\n");
   expect(body_['APM Agent']).toMatch(/\n  Writer \(previous minute\)\n  ========================\n    Traces: 1 payloads, 2 traces, [\d,]+ bytes\n    Stats: \d+ payloads, \d+ stats buckets\n/);
 
-  expect(body_.DogStatsD).toContain('\n  Event Packets: 1\n  Event Parse Errors: 0\n  Metric Parse Errors: 1\n  Service Check Packets: 1\n  Service Check Parse Errors: 0\n');
+  // Three metric messages read whole (one of them three samples), one refused.
+  expect(body_.DogStatsD).toContain('\n  Event Packets: 1\n  Event Parse Errors: 0\n  Metric Packets: 3\n  Metric Parse Errors: 1\n  Service Check Packets: 1\n  Service Check Parse Errors: 0\n');
   expect(body_.DogStatsD).toContain(`\n  Udp Bytes: ${bytes}\n`);
   expect(body_.DogStatsD).toMatch(/\n  Udp Packet Reading Errors: 0\n  Udp Packets: 6\n/);
   expect(body_.DogStatsD).toMatch(/\n  Uds Bytes: 0\n  Uds Listening: disabled\n  Uds Packets: 0\n/);

@@ -59,6 +59,8 @@ export function header(req: IncomingMessage, name: string): string {
 export class TraceReceiver {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  /** Answers close their connection (when the listener is inherited: see start). */
+  private closeConnections = false;
   private bufferedBytes = 0;
   private peakBufferedBytes = 0;
   private activeRequests = 0;
@@ -92,6 +94,9 @@ export class TraceReceiver {
     const fd = this.options.fd ?? inheritedSockets().apm;
     const inherited = fd !== undefined && !usedFds.has(fd) ? fd : undefined;
     if (inherited !== undefined) usedFds.add(inherited);
+    // The listener outlives this agent, its connections do not: a client writing into a kept-alive
+    // connection after a crash would meet a reset, so each answer closes its connection.
+    this.closeConnections = inherited !== undefined;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       const listening = (): void => {
@@ -137,7 +142,7 @@ export class TraceReceiver {
   }
 
   private reply(res: ServerResponse, status: number, contentType: string, body: string, extra: Record<string, string> = {}): void {
-    res.writeHead(status, { 'Content-Type': contentType, 'Datadog-Agent-State': this.options.agentState, ...extra });
+    res.writeHead(status, { 'Content-Type': contentType, 'Datadog-Agent-State': this.options.agentState, ...(this.closeConnections ? { Connection: 'close' } : {}), ...extra });
     res.end(body);
   }
 

@@ -9,6 +9,8 @@ export class DogStatsdCounters {
   udsPackets = 0;
   udsBytes = 0;
   readErrors = 0;
+  /** Metric messages read whole (a multi-value message is one packet and several samples), as the Agent's Metric Packets. */
+  metricPackets = 0;
   metricSamples = 0;
   metricParseErrors = 0;
   events = 0;
@@ -32,6 +34,7 @@ export class DogStatsdCounters {
       udsBytes: this.udsBytes,
       readErrors: this.readErrors,
       truncatedPackets: this.truncatedPackets,
+      metricPackets: this.metricPackets,
       metricSamples: this.metricSamples,
       metricParseErrors: this.metricParseErrors,
       events: this.events,

@@ -137,6 +137,7 @@ function parseMetric(buf: Buffer, start: number, end: number, sink: DogStatsdSin
   if (kind === 'set') {
     sink.metric(key, kind, 0, buf.toString('utf8', colon + 1, valuesEnd), rate, timestamp);
     counters.metricSamples++;
+    counters.metricPackets++;
     return true;
   }
   // Validate every value before emitting any, so a bad multi-value message adds nothing.
@@ -146,6 +147,7 @@ function parseMetric(buf: Buffer, start: number, end: number, sink: DogStatsdSin
     if (Number.isNaN(value)) return false;
     sink.metric(key, kind, value, undefined, rate, timestamp);
     counters.metricSamples++;
+    counters.metricPackets++;
     return true;
   }
   return parseValues(buf, colon + 1, valueEnd, valuesEnd, kind, rate, timestamp, sink, counters);
@@ -177,5 +179,6 @@ function parseValues(buf: Buffer, start: number, firstColon: number, valuesEnd: 
   if (count === 0) return false;
   for (let i = 0; i < count; i++) sink.metric(key, kind, values[i]!, undefined, rate, timestamp);
   counters.metricSamples += count;
+  counters.metricPackets++;
   return true;
 }
