@@ -104,10 +104,6 @@ export class InstanceRunner {
     return (this.settings?.intervalSeconds ?? 0) * 1000;
   }
 
-  get isRunning(): boolean {
-    return this.running !== undefined;
-  }
-
   /** One collection, aborted past `timeoutMs`; never rejects. */
   run(timeoutMs: number, now: () => number = Date.now): Promise<RunResult> {
     this.running ??= this.collect(timeoutMs, now).finally(() => {

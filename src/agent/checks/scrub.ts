@@ -3,7 +3,7 @@
 
 const SECRET_KEY = /pass|secret|token|api_?key|auth|credential|private_key/i;
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s/]+@/gi;
-export const MASK = '********';
+const MASK = '********';
 
 function collect(value: unknown, secretKey: boolean, into: Set<string>, seen: Set<object> = new Set()): void {
   if (typeof value === 'string' || typeof value === 'number') {
