@@ -3,42 +3,26 @@
 // command, how long until the agent is ready (auth_token written), and how long a dyno-wide SIGTERM
 // takes to end the supervisor and its agent.
 //   node bench/dyno-boot.mjs [--runs N] [--json FILE]
-import { execFileSync, spawnSync } from 'node:child_process';
-import { createServer } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer as netServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { alive, compileBuiltinSlug, freePort, sleep, startSink } from './builtin-dyno.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, json: { type: 'string' } } });
 const runs = Number(values.runs);
-const work = mkdtempSync(join(tmpdir(), 'dd-boot-bench-'));
-const app = join(work, 'app');
-mkdirSync(join(app, '.heroku/node/bin'), { recursive: true });
-symlinkSync(process.execPath, join(app, '.heroku/node/bin/node'));
-mkdirSync(join(work, 'env'));
-writeFileSync(join(work, 'env/DD_AGENT_FLAVOR'), 'builtin');
-execFileSync(join(root, 'bin/compile'), [app, join(work, 'cache'), join(work, 'env')], { stdio: 'ignore' });
-
-const intake = createServer((req, res) => req.resume().on('end', () => res.writeHead(202).end('{}')));
-await new Promise((r) => intake.listen(0, '127.0.0.1', r));
-const freePort = () => new Promise((r) => { const s = netServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => r(port)); }); });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const alive = (pid) => { try { process.kill(pid, 0); return !/^\d+ \(.*\) Z /s.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
+const { work, app } = compileBuiltinSlug('dd-boot-bench-');
+const { server: intake, url: sinkUrl } = await startSink();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const conf = join(app, '.apt/etc/datadog-agent');
 const pidFile = join(app, '.apt/opt/datadog-agent/run/agent-wrapper.pid');
 
 async function once(apiKey) {
   rmSync(join(conf, 'auth_token'), { force: true });
-  const intakeUrl = `http://127.0.0.1:${intake.address().port}`;
   const env = {
     PATH: '/usr/bin:/bin', HOME: app, DYNO: 'web.1', HEROKU_APP_NAME: 'bench', DD_API_KEY: apiKey, DD_LOG_LEVEL: 'off',
     DD_CMD_PORT: String(await freePort()), DD_APM_RECEIVER_PORT: String(await freePort()), DD_DOGSTATSD_PORT: String(await freePort()),
-    DD_DD_URL: intakeUrl, DD_APM_DD_URL: intakeUrl,
+    DD_DD_URL: sinkUrl, DD_APM_DD_URL: sinkUrl,
   };
   const t0 = performance.now();
   spawnSync('bash', ['-c', 'source .profile.d/datadog.sh'], { cwd: app, env, stdio: 'ignore' });

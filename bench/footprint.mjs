@@ -7,41 +7,25 @@
 // of readings taken every second (RSS also as the kernel's peak, VmHWM). RSS counts shared file
 // pages (the node binary) once per process; PSS splits them, closer to what the cgroup charges.
 //   node bench/footprint.mjs [--idle SECONDS] [--load SECONDS] [--quick] [--json FILE]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { encode } from '@msgpack/msgpack';
-import { createServer } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer as netServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { encode } from '@msgpack/msgpack';
+import { alive, compileBuiltinSlug, freePort, sleep, startSink } from './builtin-dyno.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { idle: { type: 'string', default: '20' }, load: { type: 'string', default: '20' }, quick: { type: 'boolean', default: false }, json: { type: 'string' } } });
 const idleMs = Number(values.quick ? 5 : values.idle) * 1000;
 const loadMs = Number(values.quick ? 5 : values.load) * 1000;
-const work = mkdtempSync(join(tmpdir(), 'dd-footprint-bench-'));
-const app = join(work, 'app');
-mkdirSync(join(app, '.heroku/node/bin'), { recursive: true });
-symlinkSync(process.execPath, join(app, '.heroku/node/bin/node'));
-mkdirSync(join(work, 'env'));
-writeFileSync(join(work, 'env/DD_AGENT_FLAVOR'), 'builtin');
-execFileSync(join(root, 'bin/compile'), [app, join(work, 'cache'), join(work, 'env')], { stdio: 'ignore' });
-
-const intake = createServer((req, res) => req.resume().on('end', () => res.writeHead(202).end('{}')));
-await new Promise((r) => intake.listen(0, '127.0.0.1', r));
-const freePort = () => new Promise((r) => { const s = netServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => r(port)); }); });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const alive = (pid) => { try { process.kill(pid, 0); return !/^\d+ \(.*\) Z /s.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
+const { work, app } = compileBuiltinSlug('dd-footprint-bench-');
+const { server: intake, url: sinkUrl } = await startSink();
 const pidFile = join(app, '.apt/opt/datadog-agent/run/agent-wrapper.pid');
-const intakeUrl = `http://127.0.0.1:${intake.address().port}`;
 const env = {
   PATH: '/usr/bin:/bin', HOME: app, DYNO: 'web.1', HEROKU_APP_NAME: 'bench', DD_API_KEY: 'bench0123456789abcdef0123456789ab',
   DD_CMD_PORT: String(await freePort()), DD_APM_RECEIVER_PORT: String(await freePort()), DD_DOGSTATSD_PORT: String(await freePort()),
-  DD_DD_URL: intakeUrl, DD_APM_DD_URL: intakeUrl,
+  DD_DD_URL: sinkUrl, DD_APM_DD_URL: sinkUrl,
 };
 spawnSync('bash', ['-c', 'source .profile.d/datadog.sh'], { cwd: app, env, stdio: 'ignore' });
 const supervisor = Number(readFileSync(pidFile, 'utf8'));
