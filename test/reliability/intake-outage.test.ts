@@ -4,7 +4,7 @@
 // retries of both the metrics forwarder and the trace writer's transport.
 import { afterAll, expect, it } from 'vitest';
 import { startRecordingIntake, type RecordingIntake } from '../helpers/recording-intake.js';
-import { until } from './util.js';
+import { closeInOrder, until } from './util.js';
 import { startInProcessAgent, type InProcessAgent } from './in-process-agent.js';
 import { startIntakeFront, type IntakeFront } from './intake-front.js';
 import { countMismatches, deliveredCounts, deliveredSpans, missingTraces, sleep, SteadyTraffic } from './traffic.js';
@@ -16,12 +16,7 @@ let front: IntakeFront | undefined;
 let agent: InProcessAgent | undefined;
 let traffic: SteadyTraffic | undefined;
 
-afterAll(async () => {
-  traffic?.close();
-  await agent?.close();
-  await front?.close();
-  await intake?.close();
-});
+afterAll(() => closeInOrder(traffic, agent, front, intake));
 
 it('60 s of connection refused: after recovery every count and span is delivered exactly once, retries counted', { timeout: 130_000 }, async () => {
   intake = await startRecordingIntake();

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Serie } from '../../src/agent/aggregator/payloads.js';
 import { decodeAgentPayload } from '../../src/intake/payloads/traces.js';
 import { startRecordingIntake, type RecordingIntake } from '../helpers/recording-intake.js';
-import { until } from './util.js';
+import { closeInOrder, until } from './util.js';
 import { API_KEY, startInProcessAgent, type InProcessAgent } from './in-process-agent.js';
 import { startIntakeFront, type IntakeFront } from './intake-front.js';
 import { countMismatches, deliveredCounts, deliveredSpans, missingTraces, sleep, SteadyTraffic } from './traffic.js';
@@ -24,10 +24,7 @@ let agent: InProcessAgent | undefined;
 let traffic: SteadyTraffic | undefined;
 
 afterEach(async () => {
-  traffic?.close();
-  await agent?.close();
-  await front?.close();
-  await intake?.close();
+  await closeInOrder(traffic, agent, front, intake);
   traffic = agent = intake = front = undefined;
 });
 

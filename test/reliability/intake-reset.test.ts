@@ -9,19 +9,14 @@ import { startRecordingIntake, type RecordedRequest, type RecordingIntake } from
 import { startInProcessAgent, type InProcessAgent } from './in-process-agent.js';
 import { startIntakeFront, type IntakeFront } from './intake-front.js';
 import { countMismatches, deliveredSpans, missingTraces, sleep, SteadyTraffic } from './traffic.js';
-import { until } from './util.js';
+import { closeInOrder, until } from './util.js';
 
 let intake: RecordingIntake | undefined;
 let front: IntakeFront | undefined;
 let agent: InProcessAgent | undefined;
 let traffic: SteadyTraffic | undefined;
 
-afterAll(async () => {
-  traffic?.close();
-  await agent?.close();
-  await front?.close();
-  await intake?.close();
-});
+afterAll(() => closeInOrder(traffic, agent, front, intake));
 
 /** Accepted requests on `path` whose raw body was accepted before: the retried copies. */
 function copies(path: string): RecordedRequest[] {

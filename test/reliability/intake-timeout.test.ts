@@ -3,7 +3,7 @@
 // and once the intake answers again everything arrives, once.
 import { afterAll, expect, it } from 'vitest';
 import { startRecordingIntake, type RecordingIntake } from '../helpers/recording-intake.js';
-import { until } from './util.js';
+import { closeInOrder, until } from './util.js';
 import { startInProcessAgent, type InProcessAgent } from './in-process-agent.js';
 import { startIntakeFront, type IntakeFront } from './intake-front.js';
 import { countMismatches, deliveredCounts, deliveredSpans, missingTraces, sleep, SteadyTraffic } from './traffic.js';
@@ -13,12 +13,7 @@ let front: IntakeFront | undefined;
 let agent: InProcessAgent | undefined;
 let traffic: SteadyTraffic | undefined;
 
-afterAll(async () => {
-  traffic?.close();
-  await agent?.close();
-  await front?.close();
-  await intake?.close();
-});
+afterAll(() => closeInOrder(traffic, agent, front, intake));
 
 it('requests held past the 20 s timeout are abandoned by the agent, retried, and delivered once the intake is fast again', { timeout: 90_000 }, async () => {
   intake = await startRecordingIntake();

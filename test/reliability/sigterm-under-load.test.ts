@@ -6,16 +6,13 @@ import { afterAll, expect, it } from 'vitest';
 import { startRecordingIntake, type RecordingIntake } from '../helpers/recording-intake.js';
 import { API_KEY, startAgentProcess, type AgentProcess } from './agent-process.js';
 import { countMismatches, deliveredCounts, deliveredSpans, missingTraces, sleep, SteadyTraffic } from './traffic.js';
+import { closeInOrder } from './util.js';
 
 let intake: RecordingIntake | undefined;
 let agent: AgentProcess | undefined;
 let traffic: SteadyTraffic | undefined;
 
-afterAll(async () => {
-  traffic?.close();
-  await agent?.close();
-  await intake?.close();
-});
+afterAll(() => closeInOrder(traffic, agent, intake));
 
 it('SIGTERM under load: all sent before the signal is delivered, exit 0 in < 25 s', { timeout: 60_000 }, async () => {
   intake = await startRecordingIntake();

@@ -21,3 +21,8 @@ export async function until(condition: () => boolean, timeoutMs = 5_000, what = 
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Closes what a test started, in the order given (traffic first, the intake last); missing ones are skipped. */
+export async function closeInOrder(...parts: ({ close(): unknown } | undefined)[]): Promise<void> {
+  for (const part of parts) await part?.close();
+}
