@@ -13,7 +13,7 @@ import { diagnose } from './demo/diagnose.js';
 import { bootDyno, restartSignal, waitForWeb, type Dyno } from './demo/dyno.js';
 import { freePort } from './demo/ports.js';
 import { APPS, compare, summaryOf, type AppName } from './demo/report.js';
-import { buildSlug, webCommand } from './demo/slug.js';
+import { buildSlug, procfileCommand } from './demo/slug.js';
 import { bootProbe, driveTraffic } from './demo/traffic.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -128,7 +128,7 @@ async function main(): Promise<number> {
     DD_REMOTE_CONFIGURATION_ENABLED: 'false',
     DD_TRACE_STARTUP_LOGS: 'false',
   };
-  const command = webCommand(slug);
+  const command = procfileCommand(slug, 'web');
   const logFile = join(work, 'dyno.log');
   step(`Booting web.1 like a dyno: HOME=${slug}, PORT=${ports.web}, \`${command}\` (DogStatsD ${ports.statsd}, traces ${ports.apm}; log ${logFile})`);
   dyno = bootDyno(slug, command, env, logFile);

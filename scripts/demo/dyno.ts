@@ -13,16 +13,22 @@ export interface Dyno {
 
 const MARKER = 'DEMO_DYNO_ID';
 
-/** `bash -c 'for f in .profile.d/*.sh; do source $f; done; exec <command>'` in the slug, HOME = slug. */
+/** `bash -c 'for f in .profile.d/*.sh; do source $f; done; exec <command>'` in the slug, HOME = slug (Cedar). */
 export function bootDyno(slug: string, command: string, env: Record<string, string>, logFile: string): Dyno {
   const id = randomUUID();
+  const script = `for f in .profile.d/*.sh; do [ -r "$f" ] && source "$f"; done; exec ${command}`;
+  return spawnDyno(id, ['bash', '-c', script], slug, { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...env, HOME: slug, ...dynoMarker(id) }, logFile);
+}
+
+/** The variable that marks every process of dyno `id`, detached ones included (give it to whatever starts them). */
+export function dynoMarker(id: string): Record<string, string> {
+  return { [MARKER]: id };
+}
+
+/** Runs `argv` as the dyno's main process, in a process group of its own; `env` must hold dynoMarker(id). */
+export function spawnDyno(id: string, argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv, logFile: string): Dyno {
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn('bash', ['-c', `for f in .profile.d/*.sh; do [ -r "$f" ] && source "$f"; done; exec ${command}`], {
-    cwd: slug,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...env, HOME: slug, [MARKER]: id },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const child = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -42,16 +42,21 @@ export interface BuildResult {
   readonly ok: boolean;
 }
 
-/** Copies the app and its node_modules (from the repo's, as an offline npm install would), then runs bin/compile. */
-export function buildSlug(repo: string, app: string, buildDir: string, cacheDir: string, envDir: string, env: Record<string, string>): Promise<BuildResult> {
+/** Copies examples/<app> and its node_modules (from the repo's, as an offline npm install would) into `dir`. */
+export function copyApp(repo: string, app: string, dir: string): void {
   const source = join(repo, 'examples', app);
-  cpSync(source, buildDir, { recursive: true });
+  cpSync(source, dir, { recursive: true });
   // A Node app gets its dependencies; others (the gunicorn app) use what the machine has.
   const pkg = existsSync(join(source, 'package.json')) ? (JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }) : {};
   for (const folder of dependencyClosure(repo, Object.keys(pkg.dependencies ?? {}))) {
-    mkdirSync(dirname(join(buildDir, folder)), { recursive: true });
-    cpSync(join(repo, folder), join(buildDir, folder), { recursive: true, verbatimSymlinks: true });
+    mkdirSync(dirname(join(dir, folder)), { recursive: true });
+    cpSync(join(repo, folder), join(dir, folder), { recursive: true, verbatimSymlinks: true });
   }
+}
+
+/** The app copied as copyApp does, then the real bin/compile on it. */
+export function buildSlug(repo: string, app: string, buildDir: string, cacheDir: string, envDir: string, env: Record<string, string>): Promise<BuildResult> {
+  copyApp(repo, app, buildDir);
   mkdirSync(cacheDir, { recursive: true });
   mkdirSync(envDir, { recursive: true });
   for (const [name, value] of Object.entries(env)) writeFileSync(join(envDir, name), value);
@@ -64,11 +69,11 @@ export function buildSlug(repo: string, app: string, buildDir: string, cacheDir:
   });
 }
 
-/** The `web:` command of the app's Procfile. */
-export function webCommand(buildDir: string): string {
-  const line = readFileSync(join(buildDir, 'Procfile'), 'utf8')
+/** The command of a Procfile process type (heroku/procfile declares it to the CNB launcher the same way). */
+export function procfileCommand(appDir: string, processType: string): string {
+  const line = readFileSync(join(appDir, 'Procfile'), 'utf8')
     .split('\n')
-    .find((l) => l.startsWith('web:'));
-  if (!line) throw new Error('the example has no web process in its Procfile');
-  return line.slice('web:'.length).trim();
+    .find((l) => l.startsWith(`${processType}:`));
+  if (line === undefined) throw new Error(`the app's Procfile has no ${processType} process`);
+  return line.slice(processType.length + 1).trim();
 }

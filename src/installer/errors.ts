@@ -12,7 +12,8 @@ export type BuildErrorCode =
   | 'DEB_INVALID'
   | 'UNSAFE_ARCHIVE_ENTRY'
   | 'TOOL_MISSING'
-  | 'BUILDPACK_INCOMPLETE';
+  | 'BUILDPACK_INCOMPLETE'
+  | 'TARGET_UNSUPPORTED';
 
 /** A build failure: `message` says what happened, `fix` the one line that says what to change. */
 export class BuildError extends Error {

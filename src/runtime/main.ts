@@ -2,6 +2,7 @@ import { BUILDPACK_VERSION } from '../constants.js';
 import type { Io } from '../io.js';
 import { buildpackLogger } from './buildpack-log.js';
 import { AGENT_COMMANDS, intake, passThrough, status } from './passthrough.js';
+import { launchEnv } from './launch-env.js';
 import { exportScript, prepare } from './prepare.js';
 import { start } from './start.js';
 import { stop } from './stop.js';
@@ -11,6 +12,7 @@ export const USAGE = `usage: agent-wrapper <command> [arguments]
 
 Dyno boot (run by .profile.d/datadog.sh):
   prepare [--env-only]   print export lines for this dyno's DD_* variables; write datadog.yaml and conf.d
+  launch-env BEFORE      (CNB exec.d) the variables changed since the \`env -0\` dump BEFORE, as TOML
   start                  start the agent supervisor in the background (needs DD_API_KEY)
   stop                   stop the supervisor and its agents (SIGTERM, SIGKILL after 25 s)
 
@@ -25,7 +27,8 @@ Other:
 /** `agent-wrapper <command>`: the dyno-time CLI. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   const [command, ...args] = argv;
-  const home = env.HOME ?? '/app';
+  // The slug root: HOME on Cedar; on Fir the agent layer, which the agent-wrapper shim finds and passes.
+  const home = env.DD_BUILDPACK_ROOT || env.HOME || '/app';
   switch (command) {
     case '--version':
       io.stdout.write(`${BUILDPACK_VERSION}\n`);
@@ -43,6 +46,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
       io.stdout.write(exportScript(result.exports));
       return 0;
     }
+    case 'launch-env':
+      if (args[0] === undefined) {
+        io.stderr.write('usage: agent-wrapper launch-env BEFORE (a file of `env -0`)\n');
+        return 2;
+      }
+      io.stdout.write(launchEnv(args[0], env));
+      return 0;
     case 'start':
       return start(env, home, io);
     case 'stop':
