@@ -15,3 +15,16 @@ setup() {
   [ "$status" -eq 0 ]
   printf '%s\n' "$output" | node -e "require('yaml').parse(require('fs').readFileSync(0, 'utf8'))"
 }
+
+@test "bin/detect under the CNB API (no argument, CNB_* variables) passes silently" {
+  mkdir -p "$BATS_TEST_TMPDIR/platform"
+  run env CNB_PLATFORM_DIR="$BATS_TEST_TMPDIR/platform" CNB_BUILD_PLAN_PATH="$BATS_TEST_TMPDIR/plan.toml" "$ROOT/bin/detect"
+  [ "$status" -eq 0 ]
+  [ "$output" = "" ]
+}
+
+@test "bin/build outside the CNB lifecycle fails with one clear error" {
+  run env -u CNB_LAYERS_DIR "$ROOT/bin/build"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *" !     bin/build runs under the Cloud Native Buildpacks lifecycle (CNB_LAYERS_DIR is not set)."* ]]
+}
