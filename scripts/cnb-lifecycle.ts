@@ -1,7 +1,7 @@
 // A stand-in for the Cloud Native Buildpacks lifecycle (Buildpack API 0.10), for tests and
 // `npm run demo -- --cnb`: no registry, daemon or image here, so it runs one buildpack's detect
 // and build against a real app folder and launches a process as the launcher does.
-//   detect:  bin/detect with no argument, CNB_* variables, the platform's env/ in its environment
+//   detect:  bin/detect PLATFORM PLAN (deprecated arguments, still passed), CNB_* variables, the platform's env/ in its environment
 //   build:   restore (cached layers whole, the others' metadata), bin/build, then keep what the
 //            layer types say: cache=true layers for the next build, launch=true ones for the "image"
 //   launch:  every launch layer's bin/ on PATH and lib/ on LD_LIBRARY_PATH, its env/ and env.launch/
@@ -94,7 +94,8 @@ export async function detect(ws: Workspace, bp: Buildpack, options: PhaseOptions
   writePlatformEnv(ws, options.config);
   const plan = join(ws.platformDir, 'plan.toml');
   writeFileSync(plan, '');
-  return run(join(bp.dir, 'bin', 'detect'), [], ws.appDir, {
+  // As lifecycle 0.20 does, the deprecated positional arguments come too.
+  return run(join(bp.dir, 'bin', 'detect'), [ws.platformDir, plan], ws.appDir, {
     ...options.env,
     ...options.config,
     ...targetEnv(options.target ?? HEROKU_24_AMD64),
@@ -195,7 +196,7 @@ export async function build(ws: Workspace, bp: Buildpack, options: PhaseOptions)
   mkdirSync(dir, { recursive: true });
   const plan = join(ws.platformDir, 'bp-plan.toml');
   writeFileSync(plan, '');
-  const result = await run(join(bp.dir, 'bin', 'build'), [], ws.appDir, {
+  const result = await run(join(bp.dir, 'bin', 'build'), [dir, ws.platformDir, plan], ws.appDir, {
     ...options.env,
     ...options.config,
     ...targetEnv(options.target ?? HEROKU_24_AMD64),

@@ -16,9 +16,9 @@ setup() {
   printf '%s\n' "$output" | node -e "require('yaml').parse(require('fs').readFileSync(0, 'utf8'))"
 }
 
-@test "bin/detect under the CNB API (no argument, CNB_* variables) passes silently" {
+@test "bin/detect under the CNB API (CNB_* variables, the lifecycle's PLATFORM PLAN arguments) passes silently" {
   mkdir -p "$BATS_TEST_TMPDIR/platform"
-  run env CNB_PLATFORM_DIR="$BATS_TEST_TMPDIR/platform" CNB_BUILD_PLAN_PATH="$BATS_TEST_TMPDIR/plan.toml" "$ROOT/bin/detect"
+  run env CNB_BUILDPACK_DIR="$ROOT" CNB_PLATFORM_DIR="$BATS_TEST_TMPDIR/platform" CNB_BUILD_PLAN_PATH="$BATS_TEST_TMPDIR/plan.toml" "$ROOT/bin/detect" "$BATS_TEST_TMPDIR/platform" "$BATS_TEST_TMPDIR/plan.toml"
   [ "$status" -eq 0 ]
   [ "$output" = "" ]
 }

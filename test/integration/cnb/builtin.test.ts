@@ -51,7 +51,7 @@ describe('the builtin flavour as a CNB, through the lifecycle stand-in', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('buildpack.toml declares API 0.10 and BUILDPACK_VERSION; bin/detect passes with no argument', async () => {
+  it('buildpack.toml declares API 0.10 and BUILDPACK_VERSION; bin/detect passes under the CNB API', async () => {
     expect(bp.version).toBe(BUILDPACK_VERSION);
     expect(Number(bp.api)).toBeGreaterThanOrEqual(0.1);
     const result = await detect(ws, bp, { config, env: process.env });
