@@ -1,19 +1,22 @@
 // `npm run demo`: builds examples/node-app with bin/compile (builtin flavour), boots it like a dyno
 // against a local intake, drives traffic, restarts it with SIGTERM and checks nothing was lost.
 //   --short   a 8 s run (CI)      --keep   leave the intake and the dyno running until Ctrl-C
+//   --cnb     build and launch through the Cloud Native Buildpack API (Heroku Fir), with the
+//             lifecycle stand-in scripts/cnb-lifecycle.ts, instead of bin/compile and .profile.d
 //   --app node-app|gunicorn-app   which example of examples/ to build (node-app by default)
 //   --seconds N   traffic duration --rate N   requests per second   --intake-port N (0 = any)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { build as cnbBuild, launch as cnbLaunch, layersDir, readBuildpack, workspace } from './cnb-lifecycle.js';
 import { diagnose } from './demo/diagnose.js';
 import { bootDyno, restartSignal, waitForWeb, type Dyno } from './demo/dyno.js';
 import { freePort } from './demo/ports.js';
 import { APPS, compare, summaryOf, type AppName } from './demo/report.js';
-import { buildSlug, procfileCommand } from './demo/slug.js';
+import { buildSlug, copyApp, procfileCommand } from './demo/slug.js';
 import { bootProbe, driveTraffic } from './demo/traffic.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,6 +25,7 @@ const { values: args } = parseArgs({
   options: {
     app: { type: 'string', default: 'node-app' },
     short: { type: 'boolean', default: false },
+    cnb: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     seconds: { type: 'string' },
     rate: { type: 'string', default: '5' },
@@ -95,12 +99,24 @@ for (const name of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function main(): Promise<number> {
-  step(`Building examples/${APP} with bin/compile (DD_AGENT_FLAVOR=builtin) into ${slug}`);
-  const build = await buildSlug(repo, APP, slug, join(work, 'cache'), join(work, 'env'), { DD_AGENT_FLAVOR: 'builtin' });
+  const ws = workspace(work, slug);
+  const bp = readBuildpack(repo);
+  let build: { ok: boolean; output: string };
+  if (args.cnb) {
+    step(`Building examples/${APP} as a Cloud Native Buildpack (bin/detect, bin/build through scripts/cnb-lifecycle.ts; DD_AGENT_FLAVOR=builtin) in ${work}`);
+    mkdirSync(slug, { recursive: true });
+    copyApp(repo, APP, slug);
+    const result = await cnbBuild(ws, bp, { config: { DD_AGENT_FLAVOR: 'builtin' }, env: process.env });
+    build = { ok: result.code === 0, output: result.output };
+  } else {
+    step(`Building examples/${APP} with bin/compile (DD_AGENT_FLAVOR=builtin) into ${slug}`);
+    build = await buildSlug(repo, APP, slug, join(work, 'cache'), join(work, 'env'), { DD_AGENT_FLAVOR: 'builtin' });
+  }
   process.stdout.write(build.output.replace(/^/gm, '       | ').replace(/ {7}\| $/, ''));
-  if (!build.ok) fail('bin/compile failed: see its output above.');
-  const missing = ['.profile.d/datadog.sh', '.apt/usr/bin/agent-wrapper'].filter((p) => !existsSync(join(slug, p)));
-  if (missing.length > 0) detail(`WARNING: the slug lacks ${missing.join(', ')}: the dyno will boot without an agent and nothing will reach the intake.`);
+  if (!build.ok) fail(`${args.cnb ? 'bin/build' : 'bin/compile'} failed: see its output above.`);
+  const needed = args.cnb ? [join(layersDir(ws, bp), 'agent/exec.d/datadog')] : [join(slug, '.profile.d/datadog.sh'), join(slug, '.apt/usr/bin/agent-wrapper')];
+  const missing = needed.filter((p) => !existsSync(p));
+  if (missing.length > 0) detail(`WARNING: the build lacks ${missing.join(', ')}: the dyno will boot without an agent and nothing will reach the intake.`);
 
   const intakePort = await freePort(Number(args['intake-port']));
   const intake = await startIntake(intakePort);
@@ -130,8 +146,10 @@ async function main(): Promise<number> {
   };
   const command = procfileCommand(slug, 'web');
   const logFile = join(work, 'dyno.log');
-  step(`Booting web.1 like a dyno: HOME=${slug}, PORT=${ports.web}, \`${command}\` (DogStatsD ${ports.statsd}, traces ${ports.apm}; log ${logFile})`);
-  dyno = bootDyno(slug, command, env, logFile);
+  const boot = async (): Promise<Dyno> =>
+    args.cnb ? cnbLaunch(ws, bp, 'web', { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: slug, ...env }, logFile) : bootDyno(slug, command, env, logFile);
+  step(`Booting web.1 like a dyno${args.cnb ? ' (CNB launcher: layer env, exec.d, then the process)' : ''}: HOME=${slug}, PORT=${ports.web}, \`${command}\` (DogStatsD ${ports.statsd}, traces ${ports.apm}; log ${logFile})`);
+  dyno = await boot();
   const probe = bootProbe(await waitForWeb(ports.web, dyno));
   detail(`web.1 is up: ${dyno.pids().length} processes in the dyno`);
 
@@ -164,7 +182,7 @@ async function main(): Promise<number> {
 
   if (args.keep) {
     step('--keep: web.1 boots again (as after a restart) with light traffic; Ctrl-C stops everything');
-    dyno = bootDyno(slug, command, env, logFile);
+    dyno = await boot();
     await waitForWeb(ports.web, dyno);
     keepRunning = true;
     await driveTraffic(ports.web, Infinity, 1, () => {}, () => stopping);
