@@ -5,8 +5,10 @@
 // (`contextLimit`; idle ones forgotten after `contextExpirySeconds`, counters after their
 // zero-fill), histogram samples and set members kept per context and bucket and in all
 // (histograms then go to a sketch, sets refuse new members), and the timestamped samples, events
-// and service checks waiting for the next flush (at most `contextLimit` of each).
+// and service checks waiting for the next flush (at most `contextLimit` of each). OTLP points
+// (MetricsConsumer) are passed through as timestamped samples and sketches are, under the same caps.
 import type { Logger } from '../../log.js';
+import type { MetricDimensions, MetricsConsumer, SketchData, TimeSeriesType } from '../otlp/consumer.js';
 import type { DogStatsdEvent, DogStatsdServiceCheck, DogStatsdSink, MetricKey, MetricKind } from '../dogstatsd/messages.js';
 import type { CheckOutput } from './check-sampler.js';
 import { ContextResolver, tagSet, type Context } from './context.js';
@@ -72,7 +74,7 @@ function kindCode(kind: MetricKind): number {
   }
 }
 
-export class Aggregator implements DogStatsdSink {
+export class Aggregator implements DogStatsdSink, MetricsConsumer {
   private readonly contexts: ContextResolver;
   private readonly buckets = new Map<number, Map<Context, Entry>>();
   private currentStart = -1;
@@ -83,9 +85,11 @@ export class Aggregator implements DogStatsdSink {
   private pendingSeries: Serie[] = [];
   private pendingChecks: CheckRun[] = [];
   private pendingEvents: AgentEvent[] = [];
+  /** OTLP sketches, one point each, sent with the next flush's bucketed sketches. */
+  private pendingSketches: SketchSerie[] = [];
   /** Unix seconds at which the datagram being parsed arrived. */
   private receivedAt = 0;
-  private readonly stats = { flushes: 0, series: 0, sketches: 0, serviceChecks: 0, events: 0, timestampedSamples: 0 };
+  private readonly stats = { flushes: 0, series: 0, sketches: 0, serviceChecks: 0, events: 0, timestampedSamples: 0, otlpSeries: 0, otlpSketches: 0 };
   /** What the caps refused or approximated, since start. */
   private readonly capped = {
     samplesDroppedByContextLimit: 0,
@@ -95,6 +99,8 @@ export class Aggregator implements DogStatsdSink {
     timestampedSamplesDroppedByLimit: 0,
     eventsDroppedByLimit: 0,
     serviceChecksDroppedByLimit: 0,
+    otlpSeriesDroppedByLimit: 0,
+    otlpSketchesDroppedByLimit: 0,
   };
   private readonly contextLimit: number;
   private readonly contextExpiry: number;
@@ -240,6 +246,37 @@ export class Aggregator implements DogStatsdSink {
     this.pendingChecks.push({ check: check.name, host_name: host, timestamp: check.timestamp || this.nowSeconds(), status: check.status, message: check.message, tags });
   }
 
+  /** One OTLP point, unaggregated as a `|T` sample is: at its own time, interval 0 (as the Agent's OTLP serializer sends it). */
+  consumeTimeSeries(dimensions: MetricDimensions, type: TimeSeriesType, timestampNs: bigint, value: number): void {
+    if (!this.pendingRoom(this.pendingSeries.length)) {
+      this.capped.otlpSeriesDroppedByLimit++;
+      this.capHit('otlp-series', `OTLP: ${this.contextLimit} points wait for the next flush; more are dropped and counted (otlpSeriesDroppedByLimit in agent status)`);
+      return;
+    }
+    this.stats.otlpSeries++;
+    const { host, tags } = this.otlpTags(dimensions);
+    this.pendingSeries.push({ metric: dimensions.name, points: [[nanosToSeconds(timestampNs), value]], tags, host, type, interval: 0 });
+  }
+
+  /** One OTLP distribution point, sent with the next flush. */
+  consumeSketch(dimensions: MetricDimensions, timestampNs: bigint, sketch: SketchData): void {
+    if (!this.pendingRoom(this.pendingSketches.length)) {
+      this.capped.otlpSketchesDroppedByLimit++;
+      this.capHit('otlp-sketches', `OTLP: ${this.contextLimit} sketches wait for the next flush; more are dropped and counted (otlpSketchesDroppedByLimit in agent status)`);
+      return;
+    }
+    this.stats.otlpSketches++;
+    const { host, tags } = this.otlpTags(dimensions);
+    this.pendingSketches.push({ metric: dimensions.name, host, tags, points: [{ ...sketch, ts: nanosToSeconds(timestampNs) }] });
+  }
+
+  /** The resource's host, else the agent's; the point's tags plus the global tags, deduplicated and sorted. */
+  private otlpTags(dimensions: MetricDimensions): { host: string; tags: string[] } {
+    const tags = new Set(dimensions.tags);
+    for (const tag of this.options.globalTags) tags.add(tag);
+    return { host: dimensions.host || this.options.hostname, tags: [...tags].sort() };
+  }
+
   /** What a check run produced (host and tags already resolved by its sampler), sent with the next flush. */
   submitCheckOutput(output: CheckOutput): void {
     for (const serie of output.series) this.pendingSeries.push(serie);
@@ -256,7 +293,8 @@ export class Aggregator implements DogStatsdSink {
     const series = this.pendingSeries;
     const serviceChecks = this.pendingChecks;
     const events = this.pendingEvents;
-    const sketches: SketchSerie[] = [];
+    const sketches: SketchSerie[] = this.pendingSketches;
+    this.pendingSketches = [];
     this.pendingSeries = [];
     this.pendingChecks = [];
     this.pendingEvents = [];
@@ -367,6 +405,8 @@ export class Aggregator implements DogStatsdSink {
       serviceChecksFlushed: this.stats.serviceChecks,
       eventsFlushed: this.stats.events,
       timestampedSamples: this.stats.timestampedSamples,
+      otlpSeries: this.stats.otlpSeries,
+      otlpSketches: this.stats.otlpSketches,
     };
   }
 }
@@ -379,6 +419,10 @@ function retainedBy(entry: Entry): number {
 /** Units of flush work (contexts, histogram samples) between two yields to the event loop. */
 const YIELD_EVERY = 20_000;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function nanosToSeconds(ns: bigint): number {
+  return Number(ns / 1_000_000_000n);
+}
 
 export function bucketStart(seconds: number): number {
   return seconds - (seconds % BUCKET_SECONDS);

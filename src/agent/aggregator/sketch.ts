@@ -9,8 +9,8 @@ const GAMMA_LN = Math.log1p(2 * EPS);
 const MIN_VALUE = 1e-9;
 export const SKETCH_BIAS = -Math.floor(Math.log(MIN_VALUE) / GAMMA_LN) + 1;
 const MAX_KEY = 32766;
-const BIN_LIMIT = 4096;
-const MAX_BIN_WIDTH = 65535;
+export const BIN_LIMIT = 4096;
+export const MAX_BIN_WIDTH = 65535;
 /** Distinct keys held before the lowest are merged down to BIN_LIMIT. */
 const MAX_LIVE_BINS = 2 * BIN_LIMIT;
 /** Relative accuracy of a value read back from a bin: gamma^0.5 - 1 (≈ 0.78 %). */
@@ -100,26 +100,30 @@ export class AgentSketch {
 
   /** Keys ascending with their counts, bins wider than 65535 split, lowest collapsed past the limit. */
   binsOut(): { k: number[]; n: number[] } {
-    const keys = [...this.bins.keys()].sort((a, b) => a - b);
-    const k: number[] = [];
-    const n: number[] = [];
-    for (const key of keys) {
-      let count = this.bins.get(key)!;
-      while (count > 0) {
-        const width = Math.min(count, MAX_BIN_WIDTH);
-        k.push(key);
-        n.push(width);
-        count -= width;
-      }
-    }
-    while (k.length > BIN_LIMIT) {
-      // Merge the two lowest bins into the second, as the agent trims from the low end.
-      const merged = n[0]! + n[1]!;
-      if (merged > MAX_BIN_WIDTH) break;
-      k.shift();
-      n.shift();
-      n[0] = merged;
-    }
-    return { k, n };
+    return binsOf(this.bins);
   }
+}
+
+/** Bins as the intake takes them: keys ascending, each at most 65535 wide, the lowest merged upward past 4096. */
+export function binsOf(bins: ReadonlyMap<number, number>): { k: number[]; n: number[] } {
+  const k: number[] = [];
+  const n: number[] = [];
+  for (const key of [...bins.keys()].sort((a, b) => a - b)) {
+    let count = bins.get(key)!;
+    while (count > 0) {
+      const width = Math.min(count, MAX_BIN_WIDTH);
+      k.push(key);
+      n.push(width);
+      count -= width;
+    }
+  }
+  // Merge the lowest bins upward while past the limit, as the agent trims from the low end.
+  let drop = 0;
+  while (k.length - drop > BIN_LIMIT) {
+    const merged = n[drop]! + n[drop + 1]!;
+    if (merged > MAX_BIN_WIDTH) break;
+    n[drop + 1] = merged;
+    drop++;
+  }
+  return drop > 0 ? { k: k.slice(drop), n: n.slice(drop) } : { k, n };
 }

@@ -15,7 +15,9 @@ export type DropReason =
   | 'trace_id_zero'
   | 'span_id_zero'
   | 'foreign_span'
-  | 'sampled_out';
+  | 'sampled_out'
+  /** Spans handed over in-process (OTLP) while APM is disabled or not running. */
+  | 'apm_not_running';
 
 /** Languages tracked one by one; more (a client inventing names) are counted together. */
 const MAX_LANGUAGES = 32;

@@ -11,7 +11,9 @@ import { DecodeError } from './decode-error.js';
 import { decodeV04, decodeV05 } from './decode-traces.js';
 import { agentState, infoDocument } from './info.js';
 import { obfuscateUrl } from './obfuscate-http.js';
+import type { TracesConsumer } from '../otlp/consumer.js';
 import { processTraces, type TracerIdentity } from './process-traces.js';
+import type { Span } from './span.js';
 import { header, headerTrue, TraceReceiver, type TraceVersion } from './receiver.js';
 import { DEFAULT_ERROR_TPS, PrioritySampler } from './sampler.js';
 import { StatsConcentrator } from './stats-concentrator.js';
@@ -53,7 +55,7 @@ export interface TraceAgentOptions {
   readonly requestTimeoutMs?: number;
 }
 
-export interface TraceAgent extends Component {
+export interface TraceAgent extends Component, TracesConsumer {
   /** The port the receiver listens on (useful with DD_APM_RECEIVER_PORT=0). */
   readonly port: number;
 }
@@ -126,16 +128,20 @@ export function createTraceAgent(options: TraceAgentOptions): TraceAgent {
   let started = false;
   let startError: string | undefined;
 
-  const onTraces = (version: TraceVersion, body: Buffer, req: IncomingMessage): void => {
-    const tracer = tracerIdentity(req);
-    const traces = version === 'v0.5' ? decodeV05(body) : decodeV04(body, req.headers['content-type']);
+  // What every decoded payload goes through, whether it came on /v0.x/traces or in-process from OTLP.
+  const acceptTraces = (traces: Span[][], tracer: TracerIdentity, bytes: number): void => {
     const received = counters.language(tracer.language);
     received.payloads++;
-    received.bytes += body.length;
+    received.bytes += bytes;
     received.traces += traces.length;
     for (const t of traces) received.spans += t.length;
     const payload = processTraces(traces, tracer, { sampler, concentrator, counters, defaultEnv: env, nowNs });
     writer.add(payload);
+  };
+
+  const onTraces = (version: TraceVersion, body: Buffer, req: IncomingMessage): void => {
+    const traces = version === 'v0.5' ? decodeV05(body) : decodeV04(body, req.headers['content-type']);
+    acceptTraces(traces, tracerIdentity(req), body.length);
   };
 
   const onStats = (body: Buffer, req: IncomingMessage): void => {
@@ -205,6 +211,13 @@ export function createTraceAgent(options: TraceAgentOptions): TraceAgent {
       statsWriter.start(options.statsFlushIntervalMs ?? DEFAULT_STATS_FLUSH_INTERVAL_MS);
       started = true;
       logger.info(`APM receiver listening on ${host}:${receiver.port}, forwarding to ${obfuscateUrl(traceIntakeUrl(config))}`);
+    },
+    consumeTraces(traces: Span[][], tracer: TracerIdentity) {
+      if (!started) {
+        counters.drop('apm_not_running', traces.length);
+        return;
+      }
+      acceptTraces(traces, tracer, 0);
     },
     async stop(deadline: number) {
       if (!started) return;

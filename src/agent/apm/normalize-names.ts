@@ -13,6 +13,15 @@ const UPPER = /\p{Lu}/u;
 
 /** Lower-case, letters first, `[letters digits : . / -]` kept, every other run one `_`, at most 200 characters. */
 export function normalizeTag(value: string): string {
+  return normalizeTagChars(value, true);
+}
+
+/** As `normalizeTag`, but a value may start with a digit, `.`, `/` or `-` (the agent's NormalizeTagValue). */
+export function normalizeTagValue(value: string): string {
+  return normalizeTagChars(value, false);
+}
+
+function normalizeTagChars(value: string, letterFirst: boolean): string {
   let out = '';
   let chars = 0;
   let cut = false;
@@ -32,8 +41,8 @@ export function normalizeTag(value: string): string {
       ok = LETTER.test(char);
     }
     if (!ok) {
-      if (chars === 0) continue; // cannot start a tag: trimmed
       const digitish = (code >= 0x30 && code <= 0x39) || code === 0x2e || code === 0x2f || code === 0x2d || (code >= 0x80 && DIGIT.test(char));
+      if (chars === 0 && (letterFirst || !digitish)) continue; // cannot start a tag: trimmed
       if (!digitish) {
         cut = true;
         continue;

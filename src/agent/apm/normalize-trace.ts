@@ -88,13 +88,13 @@ export function markTopLevel(spans: Span[]): void {
 }
 
 /** Normalises every span of a trace; a trace with a bad span, or spans of another trace, is dropped whole. */
-export function normalizeTrace(spans: Span[], language: string, nowNs: () => bigint): TraceDropReason | undefined {
+export function normalizeTrace(spans: Span[], language: string, nowNs: () => bigint, computeTopLevel = true): TraceDropReason | undefined {
   const traceId = spans[0]!.traceId;
   for (const span of spans) {
     const reason = normalizeSpan(span, language, nowNs);
     if (reason) return reason;
     if (span.traceId !== traceId) return 'foreign_span';
   }
-  markTopLevel(spans);
+  if (computeTopLevel) markTopLevel(spans);
   return undefined;
 }

@@ -14,6 +14,8 @@ export interface TracerIdentity {
   readonly containerId: string;
   /** `Datadog-Client-Computed-Stats`: the tracer sends its own stats to /v0.6/stats. */
   readonly clientComputedStats: boolean;
+  /** The sender marked `_top_level` itself (OTLP with top level by span kind): the agent keeps its marks. */
+  readonly clientComputedTopLevel?: boolean;
 }
 
 export interface ProcessorOptions {
@@ -43,7 +45,7 @@ export function processTraces(traces: Span[][], tracer: TracerIdentity, options:
   let appVersion = '';
   let runtimeId = '';
   for (const spans of traces) {
-    const reason = normalizeTrace(spans, tracer.language, options.nowNs);
+    const reason = normalizeTrace(spans, tracer.language, options.nowNs, !tracer.clientComputedTopLevel);
     if (reason) {
       counters.drop(reason);
       continue;
