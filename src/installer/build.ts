@@ -25,13 +25,12 @@ export function readBuildConfig(envDir: string | undefined): Config {
   return config;
 }
 
-/** The official agent under `ctx.buildDir/.apt` (its .deb cached in `ctx.cacheDir`); nothing for the builtin flavour. */
+/**
+ * The official agent under `ctx.buildDir/.apt` (its .deb cached in `ctx.cacheDir`); nothing for the
+ * builtin flavour, whose build flushes the packages an official build cached (each API its own way).
+ */
 export async function installAgent(ctx: BuildContext, config: Config, out: BuildOutput): Promise<InstalledAgent | undefined> {
-  const cache = new PackageCache(ctx.cacheDir);
-  if (config.DD_AGENT_FLAVOR === 'official') return installOfficialAgent(ctx, config, cache, out);
-  if (cache.reconcile({ stack: ctx.stack, flavor: 'builtin', version: '', repo: '' }) === 'changed') {
-    out.detail('Flavour or stack changed: cached agent packages flushed');
-  }
+  if (config.DD_AGENT_FLAVOR === 'official') return installOfficialAgent(ctx, config, new PackageCache(ctx.cacheDir), out);
   out.detail('Built-in agent: nothing to download');
   return undefined;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { BUILDPACK_VERSION, SLUG } from '../constants.js';
 import type { BuildContext } from './build-context.js';
 import { buildInfoOf, installAgent, readBuildConfig, sizeLine } from './build.js';
+import { PackageCache } from './cache.js';
 import { installNode } from './node-runtime.js';
 import type { BuildOutput } from './output.js';
 import { diskUsage } from './size.js';
@@ -13,6 +14,9 @@ import { installBundles, installProfileScript, installWrapper, writeBuildInfo } 
 export async function compile(ctx: BuildContext, out: BuildOutput): Promise<void> {
   const config = readBuildConfig(ctx.envDir);
   out.step(`Datadog buildpack ${BUILDPACK_VERSION}: ${config.DD_AGENT_FLAVOR} agent`);
+  if (config.DD_AGENT_FLAVOR === 'builtin' && new PackageCache(ctx.cacheDir).reconcile({ stack: ctx.stack, flavor: 'builtin', version: '', repo: '' }) === 'changed') {
+    out.detail('Flavour or stack changed: cached agent packages flushed');
+  }
   const agent = await installAgent(ctx, config, out);
 
   out.step('Installing the agent runtime');

@@ -1,6 +1,6 @@
 // The HTTP side of the trace agent on 8126: the endpoints tracers call, size caps, overload refusal.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpListener } from '../http-listener.js';
 import { inheritedSockets } from '../dogstatsd/inherited-sockets.js';
 import type { Logger } from '../../log.js';
 import type { ApmCounters } from './counters.js';
@@ -57,8 +57,7 @@ export function header(req: IncomingMessage, name: string): string {
 }
 
 export class TraceReceiver {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private listener: HttpListener | undefined;
   /** Answers close their connection (when the listener is inherited: see start). */
   private closeConnections = false;
   private bufferedBytes = 0;
@@ -75,21 +74,11 @@ export class TraceReceiver {
   }
 
   async start(): Promise<void> {
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
-        this.options.logger.error(`trace receiver: ${(error as Error).message}`);
-        if (!res.headersSent) this.reply(res, 500, 'text/plain', 'internal error\n');
-        else res.destroy();
-      });
-    });
-    server.requestTimeout = 60_000;
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    server.on('clientError', (_error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
+    const listener = new HttpListener({
+      name: 'trace receiver',
+      logger: this.options.logger,
+      handle: (req, res) => this.handle(req, res),
+      internalError: (res) => this.reply(res, 500, 'text/plain', 'internal error\n'),
     });
     const fd = this.options.fd ?? inheritedSockets().apm;
     const inherited = fd !== undefined && !usedFds.has(fd) ? fd : undefined;
@@ -97,36 +86,15 @@ export class TraceReceiver {
     // The listener outlives this agent, its connections do not: a client writing into a kept-alive
     // connection after a crash would meet a reset, so each answer closes its connection.
     this.closeConnections = inherited !== undefined;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      const listening = (): void => {
-        server.off('error', reject);
-        resolve();
-      };
-      if (inherited !== undefined) server.listen({ fd: inherited }, listening);
-      else server.listen(this.options.port, this.options.host, listening);
-    });
-    this.boundPort = (server.address() as AddressInfo).port;
-    this.server = server;
+    this.boundPort = await listener.listen(inherited !== undefined ? { fd: inherited } : { port: this.options.port, host: this.options.host });
+    this.listener = listener;
   }
 
   /** Stops accepting connections; requests in progress get a second at most, the writer needs the rest of `deadline`. */
   async stop(deadline: number): Promise<void> {
-    deadline = Math.min(deadline, Date.now() + 1000);
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        for (const socket of this.sockets) socket.destroy();
-        resolve();
-      }, Math.max(0, deadline - Date.now()));
-      server.close(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      server.closeIdleConnections();
-    });
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.close(deadline);
   }
 
   status(): Record<string, unknown> {

@@ -1,6 +1,6 @@
 // OTLP/HTTP: POST /v1/metrics and /v1/traces, protobuf or JSON, gzip/deflate, the spec's statuses.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpListener } from '../../http-listener.js';
 import type { Logger } from '../../../log.js';
 import { encodeExportResponse, encodeRpcStatus, RpcCode, type OtlpEncoding, type OtlpSignal } from '../decode/index.js';
 import type { OtlpCounters, RefusalReason } from './counters.js';
@@ -51,8 +51,7 @@ function drain(req: IncomingMessage): Promise<void> {
 }
 
 export class OtlpHttpReceiver {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private listener: HttpListener | undefined;
   private boundPort = 0;
   private stopping = false;
 
@@ -67,53 +66,23 @@ export class OtlpHttpReceiver {
   }
 
   async start(): Promise<void> {
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
-        this.options.logger.error(`OTLP/HTTP receiver: ${(error as Error).message}`);
-        if (!res.headersSent) this.text(res, 500, 'internal error\n');
-        else res.destroy();
-      });
+    const listener = new HttpListener({
+      name: 'OTLP/HTTP receiver',
+      logger: this.options.logger,
+      handle: (req, res) => this.handle(req, res),
+      internalError: (res) => this.text(res, 500, 'internal error\n'),
     });
-    server.requestTimeout = 60_000;
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    server.on('clientError', (_error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.endpoint.port, this.options.endpoint.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    // Errors after listening (EMFILE on accept…) are logged, never thrown at the process.
-    server.on('error', (error) => this.options.logger.error(`OTLP/HTTP receiver: ${error.message}`));
-    this.boundPort = (server.address() as AddressInfo).port;
-    this.server = server;
+    this.boundPort = await listener.listen(this.options.endpoint);
+    this.listener = listener;
   }
 
-  /** Stops accepting; exports in progress get until `deadline` (a second at most), then are cut. */
+  /** Stops accepting; requests in progress get until `deadline` (a second at most), then their connections are cut. */
   async stop(deadline: number): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
+    const listener = this.listener;
+    if (!listener) return;
+    this.listener = undefined;
     this.stopping = true;
-    const until = Math.min(deadline, Date.now() + 1000);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        for (const socket of this.sockets) socket.destroy();
-        resolve();
-      }, Math.max(0, until - Date.now()));
-      server.close(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      server.closeIdleConnections();
-    });
+    await listener.close(deadline);
   }
 
   private text(res: ServerResponse, status: number, body: string, extra: Record<string, string> = {}): void {
