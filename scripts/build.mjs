@@ -36,6 +36,18 @@ const checksExternal = {
   },
 };
 
+/**
+ * OTLP ingest (receivers, decoders, translators, @grpc/grpc-js) is lib/otlp.js ← src/agent/otlp/ingest.ts,
+ * required by lib/agent.js only when an OTLP endpoint is set.
+ */
+const otlpEntry = 'src/agent/otlp/ingest.ts';
+const otlpExternal = {
+  name: 'otlp-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/ingest\.js$/ }, (args) => (args.importer.endsWith(join('src/agent/otlp', 'component.ts')) ? { path: './otlp.js', external: true } : undefined));
+  },
+};
+
 /** Browser assets of the intake page: lib/intake-ui/<name> ← src/intake/ui/<entry>. */
 const uiEntry = 'src/intake/ui/app.ts';
 
@@ -62,10 +74,11 @@ async function buildInto(outDir, names) {
       entryPoints: [join(root, bundles[name])],
       outfile: join(outDir, `${name}.js`),
       banner: { js: '#!/usr/bin/env node' },
-      plugins: name === 'agent' ? [checksExternal] : [],
+      plugins: name === 'agent' ? [checksExternal, otlpExternal] : [],
     });
   }
   if (names.includes('agent')) {
+    await build({ ...nodeBundle, entryPoints: [join(root, otlpEntry)], outfile: join(outDir, 'otlp.js') });
     for (const check of checkNames()) {
       await build({ ...nodeBundle, entryPoints: [join(root, checksDir, check, 'index.ts')], outfile: join(outDir, 'checks', `${check}.js`) });
     }

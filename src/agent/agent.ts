@@ -20,6 +20,7 @@ import { health } from './ipc/health.js';
 import { IpcServer } from './ipc/server.js';
 import type { AgentStatus } from './ipc/status-text.js';
 import { createLogger, type Logger } from '../log.js';
+import { otlpComponent } from './otlp/component.js';
 import { maskApiKey, type AgentSettings } from './settings.js';
 
 /** Node's process.arch as the Agent's status names the build arch (Go's GOARCH). */
@@ -144,9 +145,12 @@ export function createAgent(settings: AgentSettings, options: AgentOptions = {})
   const ipc = new IpcServer({ port: options.ephemeralPorts ? 0 : settings.cmdPort, token, status, logger });
 
   const apm = traceAgentFor(settings, logger, options.ephemeralPorts ? { ephemeralPorts: true } : {});
-  // Stop order. The trace agent (src/agent/apm) goes right after dogstatsd: a listener too.
+  // OTLP points go into the aggregator, OTLP spans into the trace agent, as DogStatsD and /v0.4 do.
+  const otlp = otlpComponent({ settings: settings.otlp, apmEnabled: settings.apm.enabled, metrics: aggregator, traces: apm, logger, clock });
+  // Stop order: the listeners first (DogStatsD, OTLP, the trace agent of src/agent/apm), then what flushes.
   components = [
     dogstatsd,
+    otlp,
     apm,
     checks,
     flusher,

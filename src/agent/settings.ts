@@ -48,6 +48,27 @@ export interface AgentSettings {
     readonly maxTps: number;
     readonly env: string | undefined;
   };
+  /** OTLP ingest (otlp_config); the receivers run only with an endpoint set. */
+  readonly otlp: {
+    readonly httpEndpoint: string | undefined;
+    readonly grpcEndpoint: string | undefined;
+    readonly metricsEnabled: boolean;
+    readonly tracesEnabled: boolean;
+    readonly metrics: {
+      readonly histogramMode: Config['DD_OTLP_CONFIG_METRICS_HISTOGRAMS_MODE'];
+      readonly sendAggregationMetrics: boolean;
+      readonly summaryMode: Config['DD_OTLP_CONFIG_METRICS_SUMMARIES_MODE'];
+      readonly cumulativeMonotonicMode: Config['DD_OTLP_CONFIG_METRICS_SUMS_CUMULATIVE_MONOTONIC_MODE'];
+      readonly initialCumulativeMonotonicValue: Config['DD_OTLP_CONFIG_METRICS_SUMS_INITIAL_CUMULATIVE_MONOTONIC_VALUE'];
+      readonly resourceAttributesAsTags: boolean;
+      readonly instrumentationScopeMetadataAsTags: boolean;
+      readonly deltaTtlSeconds: number;
+    };
+    readonly traces: {
+      readonly spanNameAsResourceName: boolean;
+      readonly samplingPercentage: number;
+    };
+  };
   /** Values refused (bad YAML, bad variable): each says which and why; defaults were used. */
   readonly problems: readonly string[];
 }
@@ -139,6 +160,26 @@ export function loadSettings(configPath: string | undefined, env: NodeJS.Process
       maxPayloadSize: pick('DD_APM_MAX_PAYLOAD_SIZE', 'apm_config.max_payload_size'),
       maxTps: pick('DD_APM_MAX_TPS', 'apm_config.max_traces_per_second'),
       env: ddEnv,
+    },
+    otlp: {
+      httpEndpoint: pick('DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT', 'otlp_config.receiver.protocols.http.endpoint'),
+      grpcEndpoint: pick('DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_GRPC_ENDPOINT', 'otlp_config.receiver.protocols.grpc.endpoint'),
+      metricsEnabled: pick('DD_OTLP_CONFIG_METRICS_ENABLED', 'otlp_config.metrics.enabled'),
+      tracesEnabled: pick('DD_OTLP_CONFIG_TRACES_ENABLED', 'otlp_config.traces.enabled'),
+      metrics: {
+        histogramMode: pick('DD_OTLP_CONFIG_METRICS_HISTOGRAMS_MODE', 'otlp_config.metrics.histograms.mode'),
+        sendAggregationMetrics: pick('DD_OTLP_CONFIG_METRICS_HISTOGRAMS_SEND_AGGREGATION_METRICS', 'otlp_config.metrics.histograms.send_aggregation_metrics'),
+        summaryMode: pick('DD_OTLP_CONFIG_METRICS_SUMMARIES_MODE', 'otlp_config.metrics.summaries.mode'),
+        cumulativeMonotonicMode: pick('DD_OTLP_CONFIG_METRICS_SUMS_CUMULATIVE_MONOTONIC_MODE', 'otlp_config.metrics.sums.cumulative_monotonic_mode'),
+        initialCumulativeMonotonicValue: pick('DD_OTLP_CONFIG_METRICS_SUMS_INITIAL_CUMULATIVE_MONOTONIC_VALUE', 'otlp_config.metrics.sums.initial_cumulative_monotonic_value'),
+        resourceAttributesAsTags: pick('DD_OTLP_CONFIG_METRICS_RESOURCE_ATTRIBUTES_AS_TAGS', 'otlp_config.metrics.resource_attributes_as_tags'),
+        instrumentationScopeMetadataAsTags: pick('DD_OTLP_CONFIG_METRICS_INSTRUMENTATION_SCOPE_METADATA_AS_TAGS', 'otlp_config.metrics.instrumentation_scope_metadata_as_tags'),
+        deltaTtlSeconds: pick('DD_OTLP_CONFIG_METRICS_DELTA_TTL', 'otlp_config.metrics.delta_ttl'),
+      },
+      traces: {
+        spanNameAsResourceName: pick('DD_OTLP_CONFIG_TRACES_SPAN_NAME_AS_RESOURCE_NAME', 'otlp_config.traces.span_name_as_resource_name'),
+        samplingPercentage: pick('DD_OTLP_CONFIG_TRACES_PROBABILISTIC_SAMPLER_SAMPLING_PERCENTAGE', 'otlp_config.traces.probabilistic_sampler.sampling_percentage'),
+      },
     },
     problems,
   };

@@ -33,6 +33,16 @@ export function integer(min: number, max: number): Parser<number> {
   };
 }
 
+export function decimal(min: number, max: number): Parser<number> {
+  return (raw, name) => {
+    const value = raw.trim();
+    if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new ConfigError(name, `expected a number from ${min} to ${max}, received ${JSON.stringify(raw)}`);
+    }
+    return Number(value);
+  };
+}
+
 /** A URL as it may be shown: any user-info (a password) replaced by `***`. */
 export function withoutCredentials(text: string): string {
   return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
@@ -49,6 +59,21 @@ export const url: Parser<string> = (raw, name) => {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw refused();
   return value;
+};
+
+/** `host:port`, `[v6]:port` or `:port` split into its parts; undefined when it is none of them. */
+export function splitHostPort(text: string): { readonly host: string; readonly port: number } | undefined {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:/[\]]*)):(\d{1,5})$/.exec(text.trim());
+  if (!match || Number(match[3]) > 65535) return undefined;
+  return { host: match[1] ?? match[2] ?? '', port: Number(match[3]) };
+}
+
+/** A listening endpoint as the OpenTelemetry collector writes it (`localhost:4318`): no scheme, no path. */
+export const hostPort: Parser<string> = (raw, name) => {
+  if (splitHostPort(raw) === undefined) {
+    throw new ConfigError(name, `expected host:port such as localhost:4318 (no scheme, no path), received ${JSON.stringify(withoutCredentials(raw.trim()))}`);
+  }
+  return raw.trim();
 };
 
 /** Tags separated by commas and/or spaces, empties dropped, order kept, duplicates removed. */

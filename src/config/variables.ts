@@ -9,7 +9,7 @@ import {
   DEFAULT_NODE_DIST_URL,
   DEFAULT_SITE,
 } from '../constants.js';
-import { boolean, integer, oneOf, percentileList, string, tagList, url, wordList, type Parser } from './parsers.js';
+import { boolean, decimal, hostPort, integer, oneOf, percentileList, string, tagList, url, wordList, type Parser } from './parsers.js';
 
 /** compile: read from ENV_DIR by bin/compile; runtime: read in the dyno; both: read at each. */
 export type Phase = 'compile' | 'runtime' | 'both';
@@ -300,6 +300,93 @@ export const variables = {
     phase: 'runtime',
     parse: integer(0, 1_000_000),
     doc: 'Target traces per second kept by priority sampling, per service and env.',
+  }),
+  // OpenTelemetry ingest (otlp_config of datadog.yaml): off until an endpoint is set.
+  DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT: variable({
+    default: undefined as string | undefined,
+    phase: 'runtime',
+    parse: hostPort,
+    defaultDoc: 'unset (off)',
+    doc: 'OTLP/HTTP receiver (`/v1/metrics`, `/v1/traces`, protobuf or JSON): set it to `localhost:4318`, the OpenTelemetry SDKs’ default. `0.0.0.0:4318` listens on every interface.',
+  }),
+  DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_GRPC_ENDPOINT: variable({
+    default: undefined as string | undefined,
+    phase: 'runtime',
+    parse: hostPort,
+    defaultDoc: 'unset (off)',
+    doc: 'OTLP/gRPC receiver: set it to `localhost:4317`, the OpenTelemetry SDKs’ default.',
+  }),
+  DD_OTLP_CONFIG_METRICS_ENABLED: variable({
+    default: true,
+    phase: 'runtime',
+    parse: boolean,
+    doc: '`false` refuses OTLP metrics (answered, dropped, counted) while an OTLP receiver runs.',
+  }),
+  DD_OTLP_CONFIG_TRACES_ENABLED: variable({
+    default: true,
+    phase: 'runtime',
+    parse: boolean,
+    doc: '`false` refuses OTLP traces (answered, dropped, counted) while an OTLP receiver runs. OTLP traces also need `DD_APM_ENABLED`.',
+  }),
+  DD_OTLP_CONFIG_METRICS_HISTOGRAMS_MODE: variable({
+    default: 'distributions' as 'distributions' | 'counters' | 'nobuckets',
+    phase: 'runtime',
+    parse: oneOf('distributions', 'counters', 'nobuckets'),
+    doc: 'OTLP histograms as distributions (`distributions`), as `<name>.bucket` counts tagged `lower_bound`/`upper_bound` (`counters`), or neither (`nobuckets`, with the next variable).',
+  }),
+  DD_OTLP_CONFIG_METRICS_HISTOGRAMS_SEND_AGGREGATION_METRICS: variable({
+    default: false,
+    phase: 'runtime',
+    parse: boolean,
+    doc: '`true` also sends `<name>.count`, `<name>.sum` (and `.min`, `.max` of delta histograms) for OTLP histograms.',
+  }),
+  DD_OTLP_CONFIG_METRICS_SUMMARIES_MODE: variable({
+    default: 'gauges' as 'gauges' | 'noquantiles',
+    phase: 'runtime',
+    parse: oneOf('gauges', 'noquantiles'),
+    doc: 'OTLP summaries: `<name>.sum` and `<name>.count`, plus `<name>.quantile` gauges tagged `quantile` (`gauges`) or not (`noquantiles`).',
+  }),
+  DD_OTLP_CONFIG_METRICS_SUMS_CUMULATIVE_MONOTONIC_MODE: variable({
+    default: 'to_delta' as 'to_delta' | 'raw_value',
+    phase: 'runtime',
+    parse: oneOf('to_delta', 'raw_value'),
+    doc: 'Cumulative monotonic OTLP sums as counts of the increase (`to_delta`) or gauges of the running total (`raw_value`).',
+  }),
+  DD_OTLP_CONFIG_METRICS_SUMS_INITIAL_CUMULATIVE_MONOTONIC_VALUE: variable({
+    default: 'auto' as 'auto' | 'keep' | 'drop',
+    phase: 'runtime',
+    parse: oneOf('auto', 'keep', 'drop'),
+    doc: 'The first point of a cumulative monotonic sum: kept when its series started after the agent (`auto`), always (`keep`) or never (`drop`).',
+  }),
+  DD_OTLP_CONFIG_METRICS_RESOURCE_ATTRIBUTES_AS_TAGS: variable({
+    default: false,
+    phase: 'runtime',
+    parse: boolean,
+    doc: '`true` adds every OTLP resource attribute as a tag (by default only the mapped ones: `service.name` → `service`, `deployment.environment` → `env`…).',
+  }),
+  DD_OTLP_CONFIG_METRICS_INSTRUMENTATION_SCOPE_METADATA_AS_TAGS: variable({
+    default: true,
+    phase: 'runtime',
+    parse: boolean,
+    doc: 'Tags OTLP metrics with `instrumentation_scope` and `instrumentation_scope_version`.',
+  }),
+  DD_OTLP_CONFIG_METRICS_DELTA_TTL: variable({
+    default: 3600,
+    phase: 'runtime',
+    parse: integer(1, 2 ** 31 - 1),
+    doc: 'Seconds a cumulative OTLP series is remembered after its last point, to turn the next one into a delta.',
+  }),
+  DD_OTLP_CONFIG_TRACES_SPAN_NAME_AS_RESOURCE_NAME: variable({
+    default: false,
+    phase: 'runtime',
+    parse: boolean,
+    doc: '`true` uses the OpenTelemetry span name as the operation name of OTLP spans (by default it is derived from the span kind and attributes, as the Datadog Agent does).',
+  }),
+  DD_OTLP_CONFIG_TRACES_PROBABILISTIC_SAMPLER_SAMPLING_PERCENTAGE: variable({
+    default: 100,
+    phase: 'runtime',
+    parse: decimal(0, 100),
+    doc: 'Percent of OTLP traces kept, by trace id, before the agent’s own sampling.',
   }),
   DD_CMD_PORT: variable({
     default: DEFAULT_CMD_PORT,

@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import { readBuildInfo, type BuildInfo } from '../build-info.js';
 import { defaultReceiveBuffer } from '../agent/dogstatsd/receive-buffer.js';
 import { loadSettings } from '../agent/settings.js';
-import { readConfig } from '../config/variables.js';
+import { splitHostPort } from '../config/parsers.js';
+import { readConfig, type Config } from '../config/variables.js';
 import { START_READY_TIMEOUT_MS } from '../constants.js';
 import type { Io } from '../io.js';
 import { agentEnv } from './agent-env.js';
@@ -120,12 +121,19 @@ function heldSockets(info: BuildInfo, paths: SlugPaths, env: NodeJS.ProcessEnv):
   }
 }
 
-/** Where the app sends to: DogStatsD (UDP, Unix socket) and, when APM runs, the trace receiver (TCP). */
+/** The OTLP receivers' ports (bound by either flavour's agent when their endpoint is set; `:0` is not waited for). */
+function otlpPorts(config: Config): number[] {
+  return [config.DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT, config.DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_GRPC_ENDPOINT]
+    .map((endpoint) => (endpoint === undefined ? 0 : (splitHostPort(endpoint)?.port ?? 0)))
+    .filter((port) => port !== 0);
+}
+
+/** Where the app sends to: DogStatsD (UDP, Unix socket), the trace receiver when APM runs and the OTLP receivers (TCP). */
 function agentPorts(info: BuildInfo, env: NodeJS.ProcessEnv): PortWait {
   const { config } = readConfig(env, 'runtime');
   return {
     udp: config.DD_DOGSTATSD_PORT === 0 ? [] : [config.DD_DOGSTATSD_PORT],
-    tcp: info.apmEnabled && config.DD_APM_ENABLED ? [config.DD_APM_RECEIVER_PORT] : [],
+    tcp: [...(info.apmEnabled && config.DD_APM_ENABLED ? [config.DD_APM_RECEIVER_PORT] : []), ...otlpPorts(config)],
     unixDatagram: config.DD_DOGSTATSD_SOCKET ? [resolve(config.DD_DOGSTATSD_SOCKET)] : [],
   };
 }

@@ -1,4 +1,5 @@
 // `host:port` endpoints as otlp_config.receiver.protocols.{http,grpc}.endpoint write them.
+import { splitHostPort } from '../../../config/parsers.js';
 
 /** The Datadog Agent's defaults (pkg/config/setup, from the collector's otlpreceiver): loopback only. */
 export const DEFAULT_OTLP_HTTP_ENDPOINT = 'localhost:4318';
@@ -12,13 +13,11 @@ export interface Endpoint {
 
 /** Parses `host:port`, `[v6]:port` or `:port`; throws with the fix on anything else. */
 export function parseEndpoint(endpoint: string): Endpoint {
-  const text = endpoint.trim();
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:/[\]]*)):(\d{1,5})$/.exec(text);
-  const port = match ? Number(match[3]) : NaN;
-  if (!match || port > 65535) {
+  const parts = splitHostPort(endpoint);
+  if (parts === undefined) {
     throw new Error(`OTLP endpoint '${endpoint}' is not host:port: write it like ${DEFAULT_OTLP_HTTP_ENDPOINT} (no scheme, no path)`);
   }
-  const host = match[1] ?? match[2] ?? '';
+  const { host, port } = parts;
   // As Go's net.Listen: an empty host means every interface; localhost stays on IPv4 loopback.
   if (host === '') return { host: '0.0.0.0', port };
   if (host.toLowerCase() === 'localhost') return { host: '127.0.0.1', port };
