@@ -9,6 +9,7 @@ import { renderDogstatsd } from './dogstatsd-text.js';
 import { renderEndpoints, renderForwarder } from './forwarder-text.js';
 import { renderHeader, renderHostname } from './header-text.js';
 import type { MinuteFigures } from './minute-window.js';
+import { renderOtlp } from './otlp-text.js';
 import { fields, formatTitle, sectionHeader } from './status-format.js';
 
 export interface AgentStatus {
@@ -40,7 +41,7 @@ export interface AgentStatus {
 }
 
 /** Components with their own rendering; `ipc` has no section (the text itself is its answer). */
-const RENDERED = new Set(['collector', 'aggregator', 'apm', 'dogstatsd', 'forwarder', 'ipc']);
+const RENDERED = new Set(['collector', 'aggregator', 'apm', 'dogstatsd', 'forwarder', 'ipc', 'otlp']);
 
 interface Section {
   readonly title: string;
@@ -83,6 +84,8 @@ function sections(s: AgentStatus): Section[] {
   if (apm !== undefined) tryRender('APM Agent', () => renderApm(apm, { pid: finite(s.pid), uptimeSeconds: finite(s.uptimeSeconds), hostname: s.hostname }, s.previousMinute));
   const dogstatsd = fields(components.dogstatsd);
   if (dogstatsd !== undefined) tryRender('DogStatsD', () => renderDogstatsd(dogstatsd));
+  const otlp = fields(components.otlp);
+  if (otlp !== undefined) tryRender('OTLP', () => renderOtlp(otlp));
   tryRender('Endpoints', () => renderEndpoints(s.endpoint, s.apiKey));
   const forwarder = fields(components.forwarder);
   if (forwarder !== undefined) tryRender('Forwarder', () => renderForwarder(forwarder, s.apiKey));
