@@ -52,6 +52,20 @@ describe('config table', () => {
     expect(readConfig({ DD_CMD_PORT: '70000' }).problems[0]!.message).toContain('from 1 to 65535');
   });
 
+  it('reads OTLP endpoints as host:port, off by default, and names the fix for a URL', () => {
+    expect(readConfig({}).config.DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT).toBeUndefined();
+    for (const endpoint of ['localhost:4318', '0.0.0.0:4318', ':4318', '[::1]:4318']) {
+      expect(readConfig({ DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT: endpoint }).config.DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT).toBe(endpoint);
+    }
+    for (const endpoint of ['http://localhost:4318', 'localhost', 'localhost:99999', 'localhost:4318/v1/metrics']) {
+      const { config, problems } = readConfig({ DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_GRPC_ENDPOINT: endpoint });
+      expect(config.DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_GRPC_ENDPOINT).toBeUndefined();
+      expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(/DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_GRPC_ENDPOINT.*host:port such as localhost:4318/)]);
+    }
+    expect(readConfig({ DD_OTLP_CONFIG_TRACES_PROBABILISTIC_SAMPLER_SAMPLING_PERCENTAGE: '12.5' }).config.DD_OTLP_CONFIG_TRACES_PROBABILISTIC_SAMPLER_SAMPLING_PERCENTAGE).toBe(12.5);
+    expect(readConfig({ DD_OTLP_CONFIG_METRICS_HISTOGRAMS_MODE: 'buckets' }).problems[0]!.message).toContain('distributions, counters, nobuckets');
+  });
+
   it('marks DD_API_KEY secret', () => {
     expect(secretVariables).toContain('DD_API_KEY');
   });

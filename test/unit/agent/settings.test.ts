@@ -29,6 +29,17 @@ describe('agent settings', () => {
     expect(fromEnv).toMatchObject({ apiKey: 'env-key', hostname: 'env-host', tags: ['x:1', 'y:2', 'env:prod'], dogstatsdPort: 0 });
   });
 
+  it('reads otlp_config from datadog.yaml under DD_OTLP_CONFIG_* variables', () => {
+    const path = yaml('otlp_config:\n  receiver:\n    protocols:\n      http:\n        endpoint: localhost:4318\n  metrics:\n    histograms:\n      mode: counters\n    delta_ttl: 60\n  traces:\n    span_name_as_resource_name: true\n');
+    const fromYaml = loadSettings(path, {}).otlp;
+    expect(fromYaml).toMatchObject({ httpEndpoint: 'localhost:4318', grpcEndpoint: undefined, metricsEnabled: true, tracesEnabled: true });
+    expect(fromYaml.metrics).toMatchObject({ histogramMode: 'counters', deltaTtlSeconds: 60, summaryMode: 'gauges', instrumentationScopeMetadataAsTags: true });
+    expect(fromYaml.traces).toEqual({ spanNameAsResourceName: true, samplingPercentage: 100 });
+    const fromEnv = loadSettings(path, { DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT: '0.0.0.0:14318', DD_OTLP_CONFIG_METRICS_HISTOGRAMS_MODE: 'distributions' }).otlp;
+    expect(fromEnv.httpEndpoint).toBe('0.0.0.0:14318');
+    expect(fromEnv.metrics.histogramMode).toBe('distributions');
+  });
+
   it('a bad variable or bad YAML falls back and is reported, never thrown', () => {
     const path = yaml('dogstatsd_port: [oops\n');
     const s = loadSettings(path, { DD_CMD_PORT: 'abc' });
