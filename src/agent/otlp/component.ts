@@ -4,6 +4,26 @@ import type { Component } from '../component.js';
 import type { OtlpIngestOptions } from './ingest.js';
 import type { OtlpReceiver } from './index.js';
 
+/**
+ * At a dyno restart every process gets SIGTERM at once, and an OpenTelemetry SDK exports what it
+ * holds when it shuts down: the receivers keep serving until no request came for QUIET_MS, at most
+ * LINGER_MAX_MS (and never past the stop deadline), so that last export is not refused.
+ */
+export const SHUTDOWN_QUIET_MS = 1_000;
+export const SHUTDOWN_LINGER_MAX_MS = 5_000;
+
+async function quietPeriod(receiver: OtlpReceiver, until: number): Promise<void> {
+  let seen = receiver.requestsReceived;
+  let quietSince = Date.now();
+  while (Date.now() < until && Date.now() - quietSince < SHUTDOWN_QUIET_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (receiver.requestsReceived !== seen) {
+      seen = receiver.requestsReceived;
+      quietSince = Date.now();
+    }
+  }
+}
+
 export function otlpComponent(options: OtlpIngestOptions): Component & { readonly ingest: () => OtlpReceiver | undefined } {
   const { settings, logger } = options;
   const enabled = settings.httpEndpoint !== undefined || settings.grpcEndpoint !== undefined;
@@ -26,7 +46,9 @@ export function otlpComponent(options: OtlpIngestOptions): Component & { readonl
       await ingest.start();
     },
     async stop(deadline) {
-      await ingest?.stop(deadline);
+      if (ingest === undefined) return;
+      await quietPeriod(ingest, Math.min(deadline - 1_000, Date.now() + SHUTDOWN_LINGER_MAX_MS));
+      await ingest.stop(deadline);
     },
     status() {
       if (ingest !== undefined) return ingest.status();

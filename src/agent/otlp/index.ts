@@ -39,6 +39,8 @@ export interface OtlpReceiver extends Component {
   /** Bound ports (0 when off or not listening), useful with `:0` endpoints. */
   readonly httpPort: number;
   readonly grpcPort: number;
+  /** Export requests received so far, both transports. */
+  readonly requestsReceived: number;
 }
 
 const DEFAULT_MAX_CONCURRENT_REQUESTS = 16;
@@ -100,6 +102,9 @@ export function createOtlpReceiver(options: OtlpReceiverOptions): OtlpReceiver {
     },
     get grpcPort() {
       return port('grpc');
+    },
+    get requestsReceived() {
+      return counters.requests.http + counters.requests.grpc;
     },
     async start() {
       if (!enabled) {

@@ -55,6 +55,9 @@ export function createOtlpIngest(options: OtlpIngestOptions): OtlpReceiver {
     get grpcPort() {
       return receiver.grpcPort;
     },
+    get requestsReceived() {
+      return receiver.requestsReceived;
+    },
     start: () => receiver.start(),
     stop: (deadline) => receiver.stop(deadline),
     status() {
