@@ -3,7 +3,8 @@
 //   --short   a 8 s run (CI)      --keep   leave the intake and the dyno running until Ctrl-C
 //   --cnb     build and launch through the Cloud Native Buildpack API (Heroku Fir), with the
 //             lifecycle stand-in scripts/cnb-lifecycle.ts, instead of bin/compile and .profile.d
-//   --app node-app|gunicorn-app   which example of examples/ to build (node-app by default)
+//   --app node-app|gunicorn-app|otel-app   which example of examples/ to build (node-app by default;
+//             otel-app is instrumented with the OpenTelemetry SDK and sends over OTLP/HTTP)
 //   --seconds N   traffic duration --rate N   requests per second   --intake-port N (0 = any)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -122,7 +123,7 @@ async function main(): Promise<number> {
   const intake = await startIntake(intakePort);
   step(`Local intake on ${intake} (data in ${join(work, 'intake-data')})`);
 
-  const ports = { web: await freePort(0), statsd: await freePort(0, true), apm: await freePort(0), cmd: await freePort(0) };
+  const ports = { web: await freePort(0), statsd: await freePort(0, true), apm: await freePort(0), cmd: await freePort(0), otlp: await freePort(0) };
   const env: Record<string, string> = {
     DYNO: 'web.1',
     PORT: String(ports.web),
@@ -139,6 +140,7 @@ async function main(): Promise<number> {
     DD_APM_RECEIVER_PORT: String(ports.apm),
     DD_TRACE_AGENT_PORT: String(ports.apm),
     DD_CMD_PORT: String(ports.cmd),
+    ...(APPS[APP].otlp ? { DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT: `localhost:${ports.otlp}` } : {}),
     // The tracer's own telemetry and remote configuration are not part of this pipeline.
     DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
     DD_REMOTE_CONFIGURATION_ENABLED: 'false',
@@ -148,7 +150,7 @@ async function main(): Promise<number> {
   const logFile = join(work, 'dyno.log');
   const boot = async (): Promise<Dyno> =>
     args.cnb ? cnbLaunch(ws, bp, 'web', { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: slug, ...env }, logFile) : bootDyno(slug, command, env, logFile);
-  step(`Booting web.1 like a dyno${args.cnb ? ' (CNB launcher: layer env, exec.d, then the process)' : ''}: HOME=${slug}, PORT=${ports.web}, \`${command}\` (DogStatsD ${ports.statsd}, traces ${ports.apm}; log ${logFile})`);
+  step(`Booting web.1 like a dyno${args.cnb ? ' (CNB launcher: layer env, exec.d, then the process)' : ''}: HOME=${slug}, PORT=${ports.web}, \`${command}\` (DogStatsD ${ports.statsd}, traces ${ports.apm}${APPS[APP].otlp ? `, OTLP/HTTP ${ports.otlp}` : ''}; log ${logFile})`);
   dyno = await boot();
   const probe = bootProbe(await waitForWeb(ports.web, dyno));
   detail(`web.1 is up: ${dyno.pids().length} processes in the dyno`);

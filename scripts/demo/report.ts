@@ -81,9 +81,26 @@ async function gunicornChecks(intake: string, sent: TrafficCounts): Promise<Chec
 }
 
 /** The example apps the demo can build, what they are called and what they must deliver. */
+/** The OpenTelemetry SDK's counter, histogram and spans, over OTLP/HTTP protobuf. */
+async function otelAppChecks(intake: string, sent: TrafficCounts, service: string): Promise<Check[]> {
+  const requests = countOf(await get<SeriesResponse>(intake, 'series?metric=demo.otel.requests'));
+  const latencies = (await get<DistributionResponse>(intake, 'distribution?metric=demo.otel.latency')).points.reduce((n, p) => n + p.cnt, 0);
+  const traces = await get<TraceSummary[]>(intake, `traces?service=${encodeURIComponent(service)}&limit=10000`);
+  const errorRequests = sent.byRoute['/error'] ?? 0;
+  const errorTraces = traces.filter((t) => t.errors > 0).length;
+  return [
+    { what: 'demo.otel.requests (OTLP counter)', sent: sent.requests, received: requests, ok: requests === sent.requests },
+    { what: 'demo.otel.latency (OTLP histogram)', sent: sent.requests, received: latencies, ok: latencies === sent.requests },
+    { what: `OTLP traces of ${service}`, sent: sent.requests, received: traces.length, ok: traces.length === sent.requests },
+    { what: `OTLP error traces of ${service}`, sent: errorRequests, received: errorTraces, ok: errorTraces === errorRequests },
+  ];
+}
+
+/** The examples; `otlp` ones get the agent's OTLP/HTTP receiver. */
 export const APPS = {
-  'node-app': { service: 'demo-app', pageMetric: 'demo.requests', checks: nodeAppChecks },
-  'gunicorn-app': { service: 'demo-gunicorn', pageMetric: 'demo.gunicorn.requests', checks: gunicornChecks },
+  'node-app': { service: 'demo-app', pageMetric: 'demo.requests', checks: nodeAppChecks, otlp: false },
+  'gunicorn-app': { service: 'demo-gunicorn', pageMetric: 'demo.gunicorn.requests', checks: gunicornChecks, otlp: false },
+  'otel-app': { service: 'demo-otel', pageMetric: 'demo.otel.requests', checks: otelAppChecks, otlp: true },
 } as const;
 export type AppName = keyof typeof APPS;
 

@@ -62,8 +62,11 @@ describe('npm run demo -- --short --keep', () => {
     }
   });
 
-  it('builds the gunicorn example too: its statsd counters arrive whole across the restart', { timeout: 120_000 }, async () => {
-    const demo = spawn('bash', ['scripts/demo.sh', '--short', '--app', 'gunicorn-app', '--intake-port', '0'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  it.each([
+    ['gunicorn-app', /✓ demo\.gunicorn\.requests \(counter\) +sent +(\d+) +received +\1\b/],
+    ['otel-app', /✓ demo\.otel\.requests \(OTLP counter\) +sent +(\d+) +received +\1\b/],
+  ])('builds the %s example too: what it sends arrives whole across the restart', { timeout: 120_000 }, async (app, counter) => {
+    const demo = spawn('bash', ['scripts/demo.sh', '--short', '--app', app, '--intake-port', '0'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     demo.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     demo.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -71,7 +74,7 @@ describe('npm run demo -- --short --keep', () => {
     expect(code, out).toBe(0);
     const summary = out.slice(out.indexOf('-----> Summary'));
     expect(summary).toContain('Nothing lost');
-    expect(summary).toMatch(/✓ demo\.gunicorn\.requests \(counter\) +sent +\d+ +received +\d+/);
+    expect(summary).toMatch(counter);
     expect(summary).not.toContain('✗');
   });
 });
