@@ -2,6 +2,7 @@
 // through the metrics translator, their spans into the trace agent through the traces translator.
 // The entry of lib/otlp.js, loaded only when an OTLP endpoint is set (see component.ts).
 import type { Logger } from '../../log.js';
+import { headerTrue } from '../apm/receiver.js';
 import type { AgentSettings } from '../settings.js';
 import type { MetricsConsumer, TracesConsumer } from './consumer.js';
 import { createOtlpReceiver, type OtlpReceiver } from './index.js';
@@ -18,8 +19,6 @@ export interface OtlpIngestOptions {
   readonly logger: Logger;
   readonly clock?: () => number;
 }
-
-const truthy = (value: string | undefined) => value !== undefined && value !== '' && value.toLowerCase() !== 'false' && value !== '0';
 
 export function createOtlpIngest(options: OtlpIngestOptions): OtlpReceiver {
   const { settings, logger } = options;
@@ -43,7 +42,7 @@ export function createOtlpIngest(options: OtlpIngestOptions): OtlpReceiver {
     },
     traces(request, context) {
       if (tracesRefusal !== undefined) return { rejected: countSpans(request), error: tracesRefusal };
-      const result = tracesTranslator.translate(request, options.traces, { clientComputedStats: truthy(context.headers['datadog-client-computed-stats']) });
+      const result = tracesTranslator.translate(request, options.traces, { clientComputedStats: headerTrue(context.headers['datadog-client-computed-stats']) });
       return { rejected: result.rejectedSpans };
     },
   });
