@@ -69,7 +69,9 @@ it('reads like the Agent 7 status, section by section, with the figures of the t
   const doc = h.agent.ipc.document();
   const text = renderStatusText(doc);
   const titles = sections(text).map(([t]) => t);
-  expect(titles).toEqual(['Agent (v0.1.0)', 'Hostname', 'Collector', 'Aggregator', 'APM Agent', 'DogStatsD', 'Endpoints', 'Forwarder']);
+  expect(titles).toEqual(['Agent (v0.1.0)', 'Hostname', 'Collector', 'Aggregator', 'APM Agent', 'DogStatsD', 'Endpoints', 'Forwarder', 'OTLP']);
+  // No OTLP endpoint set: the section says so, as the Agent's does.
+  expect(sections(text).find(([t]) => t === 'OTLP')?.[1]).toBe('\n  Status: Not enabled\n\n');
   const body_ = Object.fromEntries(sections(text));
 
   expect(body_['Agent (v0.1.0)']).toMatch(/^  Status date: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? UTC \(\d+\)\n  Agent start: .* UTC \(\d+\)\n  Pid: \d+\n  Node Version: v\d+\.\d+\.\d+\n  Build arch: \w+\n  Agent flavor: builtin\n  Log Level: info\n\n  Paths\n  =====\n    Config File: .*datadog\.yaml\n    conf\.d: .*conf\.d\n    checks\.d: .*checks\.d\n\n$/);

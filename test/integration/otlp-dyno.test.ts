@@ -104,6 +104,9 @@ describe('OpenTelemetry SDK exporters to a compiled builtin dyno', () => {
       DD_CMD_PORT: String(cmd),
       DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT: `localhost:${http}`,
       DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_GRPC_ENDPOINT: `localhost:${grpc}`,
+      // The first cumulative point counts whatever its series' start time says: the SDK's clock
+      // (timeOrigin + performance.now()) may lag the agent's wall clock in a long-lived test worker.
+      DD_OTLP_CONFIG_METRICS_SUMS_INITIAL_CUMULATIVE_MONOTONIC_VALUE: 'keep',
     };
     dyno = bootDyno(slug, 'node server.js', env, join(work, 'dyno.log'));
     // agent-wrapper holds the app back until the OTLP ports listen: the first export is never refused.

@@ -150,6 +150,12 @@ describe('the Perl supervisor', () => {
   it('an agent stopped by SIGTERM just before the supervisor (Heroku signals all) is not reported as a crash', async () => {
     const run = supervise((dir) => standIn(dir, 'trap "exit 0" TERM; while :; do sleep 0.1; done'));
     const pid = await until(() => agentPid(run), 'the agent');
+    // Once its trap is set (SIGTERM, bit 15, among the caught signals): before, the signal kills it.
+    const catchesTerm = () => {
+      const mask = /SigCgt:\s+([0-9a-f]+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      return mask !== undefined && (BigInt(`0x${mask}`) & (1n << 14n)) !== 0n ? true : undefined;
+    };
+    await until(catchesTerm, 'the agent trapping SIGTERM');
     process.kill(pid, 'SIGTERM');
     await new Promise((r) => setTimeout(r, 100));
     process.kill(run.pid, 'SIGTERM');

@@ -413,7 +413,7 @@ describe('.deb archives', () => {
       const b = box();
       const fixed = entries.map((e) => ({ ...e, name: e.name.replace('/PLACEHOLDER', b.outsideDir), ...(e.linkname !== undefined ? { linkname: e.linkname.replace('/PLACEHOLDER', b.outsideDir) } : {}) }));
       for (const [name, data] of [['data.tar', tar(fixed)], ['data.tar.gz', gzipSync(tar(fixed))]] as const) {
-        rmSync(b.root, { recursive: true, force: true });
+        rmSync(b.root, { recursive: true, force: true, maxRetries: 3 });
         writeFileSync(b.deb, debOf(name, data));
         try {
           const outcome = await extractOrRefuse(b);

@@ -318,14 +318,16 @@ Forwarder
       apm: { enabled: true, running: true, receiver: 'gone', writer: 7, rateByService: [1, 2] },
       dogstatsd: { packets: '12', samplesDroppedByCap: 9 },
       forwarder: { sentByKind: 'x', droppedByStatus: null, retriesPerSecond: 2 },
-      otlp: { enabled: true, grpc: '127.0.0.1:4317', spans: 4, nested: { a: 1 } },
+      otlp: { enabled: true, receivers: 'gone', metrics: 3 },
+      logs: { enabled: true, endpoint: 'agent-http-intake', lines: 4, nested: { a: 1 } },
     };
     const text = renderStatusText(document(broken as unknown as AgentStatus['components'], { tags: undefined as unknown as string[] }));
     expect(text).toContain('==========\nAggregator\n==========\n\n  Brand New Cap: 3\n\n');
     expect(text).toContain('=========\nDogStatsD\n=========\n\n  Samples Dropped By Cap: 9\n\n');
     expect(text).toContain('  Transactions\n  ============\n    RetriesPerSecond: 2\n');
-    expect(text).toContain('====\nOtlp\n====\n\n  Enabled: true\n  Grpc: 127.0.0.1:4317\n  Spans: 4\n\n');
-    expect(text.indexOf('Forwarder\n')).toBeLessThan(text.indexOf('Otlp\n'));
+    expect(text).toContain('====\nLogs\n====\n\n  Enabled: true\n  Endpoint: agent-http-intake\n  Lines: 4\n\n');
+    expect(text.indexOf('Forwarder\n')).toBeLessThan(text.indexOf('Logs\n'));
+    expect(text).toContain('====\nOTLP\n====\n\n  Status: Enabled\n  Collector status: Not running\n');
     expect(text).toContain('  Status: Running\n  Pid: 4242\n');
   });
 
