@@ -11,7 +11,7 @@
 //
 // --quick   short steps and few runs, to try the runner (the whole run takes under 4 minutes);
 //           figures from it are not the ones to publish.
-// --only    a comma-separated subset of: compile, slug, boot, shutdown, dogstatsd, apm, checks, footprint
+// --only    a comma-separated subset of: compile, slug, boot, shutdown, dogstatsd, apm, otlp, checks, footprint
 //           (soak only runs with --soak).
 // --out     the Markdown file to rewrite (default BENCHMARKS.md); charts go to docs/bench/ beside it,
 //           with each benchmark's JSON, from which --render redraws charts and sections without
@@ -340,6 +340,33 @@ const BENCHES = {
     },
   },
 
+  otlp: {
+    heading: '## OTLP ingest (built-in agent)',
+    async run() {
+      const r = await runScript('otlp.mjs', QUICK ? ['--seconds', '2'] : ['--seconds', '10']);
+      return { commands: [r.command], data: r.json };
+    },
+    render(d) {
+      const rows = d.rows.map((r) => [r.signal, r.path, n0(r.perSecond), `${n0(r.cpuPct)} %`, n2(r.cpuSecondsPerMillion), `${n1(r.rssMiB)} MiB`, n0(r.refused + (r.droppedAtFlushCap ?? 0))]);
+      return {
+        charts: {
+          'otlp.svg': hbarChart({
+            title: 'OTLP ingest beside the Datadog-native paths: CPU seconds per million items',
+            subtitle: `${d.spansPerRequest} spans or ${d.pointsPerRequest} points per request, ${d.clients} clients as fast as they go (DogStatsD: a paced sender)`,
+            xLabel: 'CPU seconds per million spans or points',
+            categories: d.rows.map((r) => `${r.signal}: ${r.path}`),
+            series: [{ name: 'CPU s per million', values: d.rows.map((r) => r.cpuSecondsPerMillion) }],
+          }),
+        },
+        markdown: [
+          table(['Signal', 'Path', 'Items/s taken', 'Agent CPU', 'CPU s per million', 'RSS at the end', 'Refused or dropped'], ['l', 'l', 'r', 'r', 'r', 'r', 'r'], rows),
+          '',
+          `Idle RSS ${n1(d.idleRssMiB)} MiB (agent + UDP relay, both OTLP receivers listening), ${n1(d.endRssMiB)} MiB after the run. Request sizes: spans ${n0(d.sizesKiB.protobuf)} KiB protobuf, ${n0(d.sizesKiB.json)} KiB JSON, ${n0(d.sizesKiB.msgpack)} KiB msgpack; metrics ${n0(d.sizesKiB.metrics)} KiB protobuf.`,
+        ].join('\n'),
+      };
+    },
+  },
+
   checks: {
     heading: '## Integration checks (built-in agent)',
     async run() {
@@ -428,7 +455,7 @@ const BENCHES = {
     },
   },
 };
-const ORDER = ['compile', 'slug', 'boot', 'shutdown', 'dogstatsd', 'apm', 'checks', 'footprint', 'soak'];
+const ORDER = ['compile', 'slug', 'boot', 'shutdown', 'dogstatsd', 'apm', 'otlp', 'checks', 'footprint', 'soak'];
 
 /**
  * bench/footprint.mjs is written separately; its JSON is drawn when it has
