@@ -37,14 +37,22 @@ const checksExternal = {
 };
 
 /**
- * OTLP ingest (receivers, decoders, translators, @grpc/grpc-js) is lib/otlp.js ← src/agent/otlp/ingest.ts,
- * required by lib/agent.js only when an OTLP endpoint is set.
+ * OTLP ingest (receivers, decoders, translators) is lib/otlp.js ← src/agent/otlp/ingest.ts, required by
+ * lib/agent.js only when an OTLP endpoint is set; @grpc/grpc-js is lib/otlp-grpc.js, required by
+ * lib/otlp.js only when the gRPC one is.
  */
-const otlpEntry = 'src/agent/otlp/ingest.ts';
-const otlpExternal = {
-  name: 'otlp-external',
+const lazyBundles = [
+  { entry: 'src/agent/otlp/ingest.ts', out: 'otlp.js', importer: 'src/agent/otlp/component.ts', specifier: './ingest.js' },
+  { entry: 'src/agent/otlp/receiver/grpc-js.ts', out: 'otlp-grpc.js', importer: 'src/agent/otlp/receiver/grpc-receiver.ts', specifier: './grpc-js.js' },
+];
+/** The importer's `import(specifier)` becomes a require of lib/<out>. */
+const lazyExternal = {
+  name: 'lazy-external',
   setup(b) {
-    b.onResolve({ filter: /^\.\/ingest\.js$/ }, (args) => (args.importer.endsWith(join('src/agent/otlp', 'component.ts')) ? { path: './otlp.js', external: true } : undefined));
+    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
+      const lazy = lazyBundles.find((l) => l.specifier === args.path && args.importer.endsWith(l.importer));
+      return lazy ? { path: `./${lazy.out}`, external: true } : undefined;
+    });
   },
 };
 
@@ -74,11 +82,11 @@ async function buildInto(outDir, names) {
       entryPoints: [join(root, bundles[name])],
       outfile: join(outDir, `${name}.js`),
       banner: { js: '#!/usr/bin/env node' },
-      plugins: name === 'agent' ? [checksExternal, otlpExternal] : [],
+      plugins: name === 'agent' ? [checksExternal, lazyExternal] : [],
     });
   }
   if (names.includes('agent')) {
-    await build({ ...nodeBundle, entryPoints: [join(root, otlpEntry)], outfile: join(outDir, 'otlp.js') });
+    for (const lazy of lazyBundles) await build({ ...nodeBundle, entryPoints: [join(root, lazy.entry)], outfile: join(outDir, lazy.out), plugins: [lazyExternal] });
     for (const check of checkNames()) {
       await build({ ...nodeBundle, entryPoints: [join(root, checksDir, check, 'index.ts')], outfile: join(outDir, 'checks', `${check}.js`) });
     }

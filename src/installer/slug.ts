@@ -6,7 +6,7 @@ import { SLUG } from '../constants.js';
 import { BuildError } from './errors.js';
 
 /** Bundles the dyno runs; intake-ui is optional (the intake page, demo only). */
-const LIB_FILES = ['agent-wrapper.js', 'agent.js', 'otlp.js', 'intake.js', 'package.json'] as const;
+const LIB_FILES = ['agent-wrapper.js', 'agent.js', 'otlp.js', 'otlp-grpc.js', 'intake.js', 'package.json'] as const;
 const REQUIRED_LIB_FILES = new Set(['agent-wrapper.js', 'package.json']);
 
 function copyExecutable(from: string, to: string): void {

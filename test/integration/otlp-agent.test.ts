@@ -29,11 +29,15 @@ async function post(h: Harness, path: string, body: unknown, contentType = 'appl
 const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] };
 const nanos = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
 
-it('keeps OTLP out of lib/agent.js: its code is lib/otlp.js, loaded only with an endpoint set', () => {
-  const agent = readFileSync(join(repo, 'lib/agent.js'), 'utf8');
-  expect(agent).toContain('./otlp.js');
-  for (const marker of ['ExportTraceServiceRequest', 'grpc-js', 'opentelemetry.proto']) expect(agent).not.toContain(marker);
-  expect(readFileSync(join(repo, 'lib/otlp.js'), 'utf8')).toContain('opentelemetry.proto.collector.metrics.v1.MetricsService');
+it('keeps OTLP out of lib/agent.js and gRPC out of lib/otlp.js: each is loaded only once its endpoint is set', () => {
+  const lib = (name: string) => readFileSync(join(repo, 'lib', name), 'utf8');
+  const grpcJs = 'grpc-node-js/'; // the user agent @grpc/grpc-js sends
+  expect(lib('agent.js')).toContain('./otlp.js');
+  for (const marker of ['ExportTraceServiceRequest', grpcJs, 'opentelemetry.proto']) expect(lib('agent.js')).not.toContain(marker);
+  expect(lib('otlp.js')).toContain('opentelemetry.proto.collector.metrics.v1.MetricsService');
+  expect(lib('otlp.js')).toContain('./otlp-grpc.js');
+  expect(lib('otlp.js')).not.toContain(grpcJs);
+  expect(lib('otlp-grpc.js')).toContain(grpcJs);
 });
 
 it('says "Not enabled" and listens nowhere without an endpoint', async () => {

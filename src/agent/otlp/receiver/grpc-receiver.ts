@@ -1,8 +1,8 @@
 // OTLP/gRPC: MetricsService/Export and TraceService/Export on @grpc/grpc-js, decoded by our own decoder
 // (the messages pass through grpc-js as bytes); grpc-js itself inflates gzip/deflate messages.
-import { Server, ServerCredentials, status as GrpcStatus, type Metadata, type sendUnaryData, type ServerUnaryCall, type ServiceDefinition } from '@grpc/grpc-js';
+import type { Metadata, sendUnaryData, Server, ServerUnaryCall, ServiceDefinition } from '@grpc/grpc-js';
 import type { Logger } from '../../../log.js';
-import { encodeExportResponse, type OtlpSignal } from '../decode/index.js';
+import { encodeExportResponse, RpcCode, type OtlpSignal } from '../decode/index.js';
 import type { OtlpCounters } from './counters.js';
 import { formatAddress, type Endpoint } from './endpoint.js';
 import { runExport, type ExportDeps } from './export.js';
@@ -63,6 +63,7 @@ export class OtlpGrpcReceiver {
   }
 
   async start(): Promise<void> {
+    const { Server, ServerCredentials } = await import('./grpc-js.js');
     const maxBytes = Math.max(1, this.options.maxRecvMsgSizeMiB) * 1024 * 1024;
     const server = new Server({
       'grpc.max_receive_message_length': maxBytes,
@@ -104,22 +105,22 @@ export class OtlpGrpcReceiver {
     const body = call.request;
     if (this.stopping) {
       counters.refuse('stopping');
-      return done({ code: GrpcStatus.UNAVAILABLE, details: 'the agent is stopping' });
+      return done({ code: RpcCode.UNAVAILABLE, details: 'the agent is stopping' });
     }
     if (!budget.tryStart(body.length)) {
       counters.refuse('overloaded');
       logger.once('otlp-grpc-overload', 'warn', `OTLP/gRPC receiver: over ${budget.maxRequests} requests or ${budget.maxBytes} bytes in flight, answering UNAVAILABLE`);
       // UNAVAILABLE is the spec's retryable throttling signal.
-      return done({ code: GrpcStatus.UNAVAILABLE, details: 'the agent is busy: retry later' });
+      return done({ code: RpcCode.UNAVAILABLE, details: 'the agent is busy: retry later' });
     }
     budget.hold(body.length);
     runExport(signal, body, { transport: 'grpc', encoding: 'protobuf', headers: textMetadata(call.metadata) }, this.options)
       .then((outcome) => {
-        if (outcome.kind === 'invalid') done({ code: GrpcStatus.INVALID_ARGUMENT, details: outcome.message });
-        else if (outcome.kind === 'failed') done({ code: GrpcStatus.INTERNAL, details: outcome.message });
+        if (outcome.kind === 'invalid') done({ code: RpcCode.INVALID_ARGUMENT, details: outcome.message });
+        else if (outcome.kind === 'failed') done({ code: RpcCode.INTERNAL, details: outcome.message });
         else done(null, encodeExportResponse(signal, outcome.result, 'protobuf'));
       })
-      .catch((error: unknown) => done({ code: GrpcStatus.INTERNAL, details: (error as Error).message }))
+      .catch((error: unknown) => done({ code: RpcCode.INTERNAL, details: (error as Error).message }))
       .finally(() => {
         budget.hold(-body.length);
         budget.finish();
