@@ -1,7 +1,7 @@
 // opentelemetry.proto.common.v1 and resource.v1 from the wire: AnyValue, KeyValue, InstrumentationScope, Resource.
 import type { AnyValue, InstrumentationScope, KeyValue, Resource } from '../model.js';
 import { DecodeError } from './decode-error.js';
-import { bytesCopy, checkEnd, expectWire, skipField, subEnd, WireType, type ProtoInput } from './proto-input.js';
+import { bool, bytes, checkEnd, double, int64, skipField, string, sub, type ProtoInput, type WireType } from './proto-input.js';
 
 export const NO_ATTRIBUTES: readonly KeyValue[] = Object.freeze([]);
 export const EMPTY_VALUE: AnyValue = Object.freeze({ kind: 'empty' });
@@ -16,41 +16,15 @@ export function readAnyValue(input: ProtoInput, end: number, depth: number): Any
   let value: AnyValue = EMPTY_VALUE;
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    switch (field) {
-      case 1:
-        expectWire(wt, WireType.LengthDelimited, 'AnyValue.string_value');
-        value = { kind: 'string', value: r.string() };
-        break;
-      case 2:
-        expectWire(wt, WireType.Varint, 'AnyValue.bool_value');
-        value = { kind: 'bool', value: r.bool() };
-        break;
-      case 3:
-        expectWire(wt, WireType.Varint, 'AnyValue.int_value');
-        value = { kind: 'int', value: BigInt(r.int64()) };
-        break;
-      case 4:
-        expectWire(wt, WireType.Bit64, 'AnyValue.double_value');
-        value = { kind: 'double', value: r.double() };
-        break;
-      case 5: {
-        expectWire(wt, WireType.LengthDelimited, 'AnyValue.array_value');
-        value = { kind: 'array', values: readArrayValue(input, subEnd(r, end), depth + 1) };
-        break;
-      }
-      case 6: {
-        expectWire(wt, WireType.LengthDelimited, 'AnyValue.kvlist_value');
-        value = { kind: 'kvlist', values: readKeyValueList(input, subEnd(r, end), depth + 1) };
-        break;
-      }
-      case 7:
-        expectWire(wt, WireType.LengthDelimited, 'AnyValue.bytes_value');
-        value = { kind: 'bytes', value: bytesCopy(r) };
-        break;
-      default:
-        // string_value_strindex (8) indexes a profiles dictionary, which metrics and traces do not have.
-        skipField(r, wt, field);
-    }
+    if (field === 1) value = { kind: 'string', value: string(r, wt, 'AnyValue.string_value') };
+    else if (field === 2) value = { kind: 'bool', value: bool(r, wt, 'AnyValue.bool_value') };
+    else if (field === 3) value = { kind: 'int', value: int64(r, wt, 'AnyValue.int_value') };
+    else if (field === 4) value = { kind: 'double', value: double(r, wt, 'AnyValue.double_value') };
+    else if (field === 5) value = { kind: 'array', values: readArrayValue(input, sub(r, wt, end, 'AnyValue.array_value'), depth + 1) };
+    else if (field === 6) value = { kind: 'kvlist', values: readKeyValueList(input, sub(r, wt, end, 'AnyValue.kvlist_value'), depth + 1) };
+    else if (field === 7) value = { kind: 'bytes', value: bytes(r, wt, 'AnyValue.bytes_value') };
+    // string_value_strindex (8) indexes a profiles dictionary, which metrics and traces do not have.
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return value;
@@ -61,10 +35,8 @@ function readArrayValue(input: ProtoInput, end: number, depth: number): AnyValue
   const values: AnyValue[] = [];
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    if (field === 1) {
-      expectWire(wt, WireType.LengthDelimited, 'ArrayValue.values');
-      values.push(readAnyValue(input, subEnd(r, end), depth));
-    } else skipField(r, wt, field);
+    if (field === 1) values.push(readAnyValue(input, sub(r, wt, end, 'ArrayValue.values'), depth));
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return values;
@@ -75,10 +47,8 @@ function readKeyValueList(input: ProtoInput, end: number, depth: number): KeyVal
   const values: KeyValue[] = [];
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    if (field === 1) {
-      expectWire(wt, WireType.LengthDelimited, 'KeyValueList.values');
-      values.push(readKeyValue(input, subEnd(r, end), depth));
-    } else skipField(r, wt, field);
+    if (field === 1) values.push(readKeyValue(input, sub(r, wt, end, 'KeyValueList.values'), depth));
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return values;
@@ -91,13 +61,9 @@ export function readKeyValue(input: ProtoInput, end: number, depth: number): Key
   let value: AnyValue = EMPTY_VALUE;
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    if (field === 1) {
-      expectWire(wt, WireType.LengthDelimited, 'KeyValue.key');
-      key = r.string();
-    } else if (field === 2) {
-      expectWire(wt, WireType.LengthDelimited, 'KeyValue.value');
-      value = readAnyValue(input, subEnd(r, end), depth);
-    } else skipField(r, wt, field);
+    if (field === 1) key = string(r, wt, 'KeyValue.key');
+    else if (field === 2) value = readAnyValue(input, sub(r, wt, end, 'KeyValue.value'), depth);
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return { key, value };
@@ -105,8 +71,7 @@ export function readKeyValue(input: ProtoInput, end: number, depth: number): Key
 
 /** Appends one element of a `repeated KeyValue attributes` field. */
 export function pushAttribute(input: ProtoInput, wt: WireType, end: number, out: KeyValue[], field: string): void {
-  expectWire(wt, WireType.LengthDelimited, field);
-  out.push(readKeyValue(input, subEnd(input.r, end), 0));
+  out.push(readKeyValue(input, sub(input.r, wt, end, field), 0));
 }
 
 export function readResource(input: ProtoInput, end: number): Resource {
@@ -128,24 +93,13 @@ export function readScope(input: ProtoInput, end: number): InstrumentationScope 
   const attributes: KeyValue[] = [];
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    switch (field) {
-      case 1:
-        expectWire(wt, WireType.LengthDelimited, 'InstrumentationScope.name');
-        name = r.string();
-        break;
-      case 2:
-        expectWire(wt, WireType.LengthDelimited, 'InstrumentationScope.version');
-        version = r.string();
-        break;
-      case 3:
-        pushAttribute(input, wt, end, attributes, 'InstrumentationScope.attributes');
-        break;
-      default:
-        skipField(r, wt, field);
-    }
+    if (field === 1) name = string(r, wt, 'InstrumentationScope.name');
+    else if (field === 2) version = string(r, wt, 'InstrumentationScope.version');
+    else if (field === 3) pushAttribute(input, wt, end, attributes, 'InstrumentationScope.attributes');
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
-  return { name, version, attributes: attributes.length === 0 ? NO_ATTRIBUTES : attributes };
+  return { name, version, attributes: attributesOrNone(attributes) };
 }
 
 /** An attribute list as the model keeps it: the shared empty list when there are none. */

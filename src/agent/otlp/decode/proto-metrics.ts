@@ -16,15 +16,21 @@ import type {
 import type { DecodeLimits } from './limits.js';
 import { attributesOrNone, EMPTY_RESOURCE, EMPTY_SCOPE, pushAttribute, readResource, readScope } from './proto-common.js';
 import {
+  bool,
   checkEnd,
   decodeProto,
-  expectWire,
+  double,
+  fixed64,
+  int32,
   readDoubles,
   readFixed64s,
   readUint64s,
+  sfixed64,
+  sint32,
   skipField,
-  subEnd,
-  WireType,
+  string,
+  sub,
+  uint32,
   type ProtoInput,
 } from './proto-input.js';
 
@@ -36,10 +42,8 @@ export function decodeMetricsProto(body: Uint8Array, limits?: DecodeLimits): Exp
     const resourceMetrics: ResourceMetrics[] = [];
     while (r.pos < r.len) {
       const [field, wt] = r.tag();
-      if (field === 1) {
-        expectWire(wt, WireType.LengthDelimited, 'ExportMetricsServiceRequest.resource_metrics');
-        resourceMetrics.push(readResourceMetrics(input, subEnd(r, r.len)));
-      } else skipField(r, wt, field);
+      if (field === 1) resourceMetrics.push(readResourceMetrics(input, sub(r, wt, r.len, 'ExportMetricsServiceRequest.resource_metrics')));
+      else skipField(r, wt, field);
     }
     checkEnd(r, r.len);
     return { resourceMetrics };
@@ -52,13 +56,9 @@ function readResourceMetrics(input: ProtoInput, end: number): ResourceMetrics {
   const scopeMetrics: ScopeMetrics[] = [];
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    if (field === 1) {
-      expectWire(wt, WireType.LengthDelimited, 'ResourceMetrics.resource');
-      resource = readResource(input, subEnd(r, end));
-    } else if (field === 2) {
-      expectWire(wt, WireType.LengthDelimited, 'ResourceMetrics.scope_metrics');
-      scopeMetrics.push(readScopeMetrics(input, subEnd(r, end)));
-    } else skipField(r, wt, field);
+    if (field === 1) resource = readResource(input, sub(r, wt, end, 'ResourceMetrics.resource'));
+    else if (field === 2) scopeMetrics.push(readScopeMetrics(input, sub(r, wt, end, 'ResourceMetrics.scope_metrics')));
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return { resource, scopeMetrics };
@@ -70,17 +70,16 @@ function readScopeMetrics(input: ProtoInput, end: number): ScopeMetrics {
   const metrics: Metric[] = [];
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    if (field === 1) {
-      expectWire(wt, WireType.LengthDelimited, 'ScopeMetrics.scope');
-      scope = readScope(input, subEnd(r, end));
-    } else if (field === 2) {
-      expectWire(wt, WireType.LengthDelimited, 'ScopeMetrics.metrics');
-      metrics.push(readMetric(input, subEnd(r, end)));
-    } else skipField(r, wt, field);
+    if (field === 1) scope = readScope(input, sub(r, wt, end, 'ScopeMetrics.scope'));
+    else if (field === 2) metrics.push(readMetric(input, sub(r, wt, end, 'ScopeMetrics.metrics')));
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return { scope, metrics };
 }
+
+/** The fields of Metric's `data` oneof: gauge, sum, histogram, exponential_histogram, summary. */
+const DATA_FIELDS: ReadonlySet<number> = new Set([5, 7, 9, 10, 11]);
 
 function readMetric(input: ProtoInput, end: number): Metric {
   const { r } = input;
@@ -91,30 +90,11 @@ function readMetric(input: ProtoInput, end: number): Metric {
   let data: MetricData = { type: 'none' };
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    switch (field) {
-      case 1:
-        expectWire(wt, WireType.LengthDelimited, 'Metric.name');
-        name = r.string();
-        break;
-      case 2:
-        expectWire(wt, WireType.LengthDelimited, 'Metric.description');
-        description = r.string();
-        break;
-      case 3:
-        expectWire(wt, WireType.LengthDelimited, 'Metric.unit');
-        unit = r.string();
-        break;
-      case 5:
-      case 7:
-      case 9:
-      case 10:
-      case 11:
-        expectWire(wt, WireType.LengthDelimited, 'Metric.data');
-        data = readData(input, field, subEnd(r, end));
-        break;
-      default:
-        skipField(r, wt, field);
-    }
+    if (field === 1) name = string(r, wt, 'Metric.name');
+    else if (field === 2) description = string(r, wt, 'Metric.description');
+    else if (field === 3) unit = string(r, wt, 'Metric.unit');
+    else if (DATA_FIELDS.has(field)) data = readData(input, field, sub(r, wt, end, 'Metric.data'));
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return { name, description, unit, data };
@@ -132,19 +112,14 @@ function readData(input: ProtoInput, kind: number, end: number): MetricData {
   while (r.pos < end) {
     const [field, wt] = r.tag();
     if (field === 1) {
-      expectWire(wt, WireType.LengthDelimited, 'data_points');
-      const stop = subEnd(r, end);
+      const stop = sub(r, wt, end, 'data_points');
       if (kind === 5 || kind === 7) numberPoints.push(readNumberPoint(input, stop));
       else if (kind === 9) histogramPoints.push(readHistogramPoint(input, stop));
       else if (kind === 10) exponentialPoints.push(readExponentialPoint(input, stop));
       else summaryPoints.push(readSummaryPoint(input, stop));
-    } else if (field === 2 && kind !== 5 && kind !== 11) {
-      expectWire(wt, WireType.Varint, 'aggregation_temporality');
-      temporality = r.int32();
-    } else if (field === 3 && kind === 7) {
-      expectWire(wt, WireType.Varint, 'Sum.is_monotonic');
-      isMonotonic = r.bool();
-    } else skipField(r, wt, field);
+    } else if (field === 2 && kind !== 5 && kind !== 11) temporality = int32(r, wt, 'aggregation_temporality');
+    else if (field === 3 && kind === 7) isMonotonic = bool(r, wt, 'Sum.is_monotonic');
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   switch (kind) {
@@ -172,36 +147,18 @@ function readNumberPoint(input: ProtoInput, end: number): NumberDataPoint {
   let flags = 0;
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    switch (field) {
-      case 7:
-        pushAttribute(input, wt, end, attributes, 'NumberDataPoint.attributes');
-        break;
-      case 2:
-        expectWire(wt, WireType.Bit64, 'NumberDataPoint.start_time_unix_nano');
-        startTimeUnixNano = BigInt(r.fixed64());
-        break;
-      case 3:
-        expectWire(wt, WireType.Bit64, 'NumberDataPoint.time_unix_nano');
-        timeUnixNano = BigInt(r.fixed64());
-        break;
-      case 4:
-        expectWire(wt, WireType.Bit64, 'NumberDataPoint.as_double');
-        value = r.double();
-        isInt = false;
-        break;
-      case 6:
-        expectWire(wt, WireType.Bit64, 'NumberDataPoint.as_int');
-        value = Number(r.sfixed64());
-        isInt = true;
-        break;
-      case 8:
-        expectWire(wt, WireType.Varint, 'NumberDataPoint.flags');
-        flags = r.uint32();
-        break;
-      default:
-        // exemplars (5) are not mapped.
-        skipField(r, wt, field);
-    }
+    if (field === 7) pushAttribute(input, wt, end, attributes, 'NumberDataPoint.attributes');
+    else if (field === 2) startTimeUnixNano = fixed64(r, wt, 'NumberDataPoint.start_time_unix_nano');
+    else if (field === 3) timeUnixNano = fixed64(r, wt, 'NumberDataPoint.time_unix_nano');
+    else if (field === 4) {
+      value = double(r, wt, 'NumberDataPoint.as_double');
+      isInt = false;
+    } else if (field === 6) {
+      value = Number(sfixed64(r, wt, 'NumberDataPoint.as_int'));
+      isInt = true;
+    } else if (field === 8) flags = uint32(r, wt, 'NumberDataPoint.flags');
+    // exemplars (5) are not mapped.
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return { attributes: attributesOrNone(attributes), startTimeUnixNano, timeUnixNano, value, isInt, flags };
@@ -222,47 +179,17 @@ function readHistogramPoint(input: ProtoInput, end: number): HistogramDataPoint 
   let max: number | undefined;
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    switch (field) {
-      case 9:
-        pushAttribute(input, wt, end, attributes, 'HistogramDataPoint.attributes');
-        break;
-      case 2:
-        expectWire(wt, WireType.Bit64, 'HistogramDataPoint.start_time_unix_nano');
-        startTimeUnixNano = BigInt(r.fixed64());
-        break;
-      case 3:
-        expectWire(wt, WireType.Bit64, 'HistogramDataPoint.time_unix_nano');
-        timeUnixNano = BigInt(r.fixed64());
-        break;
-      case 4:
-        expectWire(wt, WireType.Bit64, 'HistogramDataPoint.count');
-        count = Number(r.fixed64());
-        break;
-      case 5:
-        expectWire(wt, WireType.Bit64, 'HistogramDataPoint.sum');
-        sum = r.double();
-        break;
-      case 6:
-        readFixed64s(r, wt, end, bucketCounts, 'HistogramDataPoint.bucket_counts');
-        break;
-      case 7:
-        readDoubles(r, wt, end, explicitBounds, 'HistogramDataPoint.explicit_bounds');
-        break;
-      case 10:
-        expectWire(wt, WireType.Varint, 'HistogramDataPoint.flags');
-        flags = r.uint32();
-        break;
-      case 11:
-        expectWire(wt, WireType.Bit64, 'HistogramDataPoint.min');
-        min = r.double();
-        break;
-      case 12:
-        expectWire(wt, WireType.Bit64, 'HistogramDataPoint.max');
-        max = r.double();
-        break;
-      default:
-        skipField(r, wt, field);
-    }
+    if (field === 9) pushAttribute(input, wt, end, attributes, 'HistogramDataPoint.attributes');
+    else if (field === 2) startTimeUnixNano = fixed64(r, wt, 'HistogramDataPoint.start_time_unix_nano');
+    else if (field === 3) timeUnixNano = fixed64(r, wt, 'HistogramDataPoint.time_unix_nano');
+    else if (field === 4) count = Number(fixed64(r, wt, 'HistogramDataPoint.count'));
+    else if (field === 5) sum = double(r, wt, 'HistogramDataPoint.sum');
+    else if (field === 6) readFixed64s(r, wt, end, bucketCounts, 'HistogramDataPoint.bucket_counts');
+    else if (field === 7) readDoubles(r, wt, end, explicitBounds, 'HistogramDataPoint.explicit_bounds');
+    else if (field === 10) flags = uint32(r, wt, 'HistogramDataPoint.flags');
+    else if (field === 11) min = double(r, wt, 'HistogramDataPoint.min');
+    else if (field === 12) max = double(r, wt, 'HistogramDataPoint.max');
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return {
@@ -285,10 +212,8 @@ function readBuckets(input: ProtoInput, end: number): ExponentialBuckets {
   const bucketCounts: number[] = [];
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    if (field === 1) {
-      expectWire(wt, WireType.Varint, 'Buckets.offset');
-      offset = r.sint32();
-    } else if (field === 2) readUint64s(r, wt, end, bucketCounts, 'Buckets.bucket_counts');
+    if (field === 1) offset = sint32(r, wt, 'Buckets.offset');
+    else if (field === 2) readUint64s(r, wt, end, bucketCounts, 'Buckets.bucket_counts');
     else skipField(r, wt, field);
   }
   checkEnd(r, end);
@@ -313,62 +238,21 @@ function readExponentialPoint(input: ProtoInput, end: number): ExponentialHistog
   let zeroThreshold = 0;
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    switch (field) {
-      case 1:
-        pushAttribute(input, wt, end, attributes, 'ExponentialHistogramDataPoint.attributes');
-        break;
-      case 2:
-        expectWire(wt, WireType.Bit64, 'ExponentialHistogramDataPoint.start_time_unix_nano');
-        startTimeUnixNano = BigInt(r.fixed64());
-        break;
-      case 3:
-        expectWire(wt, WireType.Bit64, 'ExponentialHistogramDataPoint.time_unix_nano');
-        timeUnixNano = BigInt(r.fixed64());
-        break;
-      case 4:
-        expectWire(wt, WireType.Bit64, 'ExponentialHistogramDataPoint.count');
-        count = Number(r.fixed64());
-        break;
-      case 5:
-        expectWire(wt, WireType.Bit64, 'ExponentialHistogramDataPoint.sum');
-        sum = r.double();
-        break;
-      case 6:
-        expectWire(wt, WireType.Varint, 'ExponentialHistogramDataPoint.scale');
-        scale = r.sint32();
-        break;
-      case 7:
-        expectWire(wt, WireType.Bit64, 'ExponentialHistogramDataPoint.zero_count');
-        zeroCount = Number(r.fixed64());
-        break;
-      case 8:
-        expectWire(wt, WireType.LengthDelimited, 'ExponentialHistogramDataPoint.positive');
-        positive = readBuckets(input, subEnd(r, end));
-        break;
-      case 9:
-        expectWire(wt, WireType.LengthDelimited, 'ExponentialHistogramDataPoint.negative');
-        negative = readBuckets(input, subEnd(r, end));
-        break;
-      case 10:
-        expectWire(wt, WireType.Varint, 'ExponentialHistogramDataPoint.flags');
-        flags = r.uint32();
-        break;
-      case 12:
-        expectWire(wt, WireType.Bit64, 'ExponentialHistogramDataPoint.min');
-        min = r.double();
-        break;
-      case 13:
-        expectWire(wt, WireType.Bit64, 'ExponentialHistogramDataPoint.max');
-        max = r.double();
-        break;
-      case 14:
-        expectWire(wt, WireType.Bit64, 'ExponentialHistogramDataPoint.zero_threshold');
-        zeroThreshold = r.double();
-        break;
-      default:
-        // exemplars (11) are not mapped.
-        skipField(r, wt, field);
-    }
+    if (field === 1) pushAttribute(input, wt, end, attributes, 'ExponentialHistogramDataPoint.attributes');
+    else if (field === 2) startTimeUnixNano = fixed64(r, wt, 'ExponentialHistogramDataPoint.start_time_unix_nano');
+    else if (field === 3) timeUnixNano = fixed64(r, wt, 'ExponentialHistogramDataPoint.time_unix_nano');
+    else if (field === 4) count = Number(fixed64(r, wt, 'ExponentialHistogramDataPoint.count'));
+    else if (field === 5) sum = double(r, wt, 'ExponentialHistogramDataPoint.sum');
+    else if (field === 6) scale = sint32(r, wt, 'ExponentialHistogramDataPoint.scale');
+    else if (field === 7) zeroCount = Number(fixed64(r, wt, 'ExponentialHistogramDataPoint.zero_count'));
+    else if (field === 8) positive = readBuckets(input, sub(r, wt, end, 'ExponentialHistogramDataPoint.positive'));
+    else if (field === 9) negative = readBuckets(input, sub(r, wt, end, 'ExponentialHistogramDataPoint.negative'));
+    else if (field === 10) flags = uint32(r, wt, 'ExponentialHistogramDataPoint.flags');
+    else if (field === 12) min = double(r, wt, 'ExponentialHistogramDataPoint.min');
+    else if (field === 13) max = double(r, wt, 'ExponentialHistogramDataPoint.max');
+    else if (field === 14) zeroThreshold = double(r, wt, 'ExponentialHistogramDataPoint.zero_threshold');
+    // exemplars (11) are not mapped.
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return {
@@ -395,13 +279,9 @@ function readQuantile(input: ProtoInput, end: number): ValueAtQuantile {
   let value = 0;
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    if (field === 1) {
-      expectWire(wt, WireType.Bit64, 'ValueAtQuantile.quantile');
-      quantile = r.double();
-    } else if (field === 2) {
-      expectWire(wt, WireType.Bit64, 'ValueAtQuantile.value');
-      value = r.double();
-    } else skipField(r, wt, field);
+    if (field === 1) quantile = double(r, wt, 'ValueAtQuantile.quantile');
+    else if (field === 2) value = double(r, wt, 'ValueAtQuantile.value');
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return { quantile, value };
@@ -419,37 +299,14 @@ function readSummaryPoint(input: ProtoInput, end: number): SummaryDataPoint {
   let flags = 0;
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    switch (field) {
-      case 7:
-        pushAttribute(input, wt, end, attributes, 'SummaryDataPoint.attributes');
-        break;
-      case 2:
-        expectWire(wt, WireType.Bit64, 'SummaryDataPoint.start_time_unix_nano');
-        startTimeUnixNano = BigInt(r.fixed64());
-        break;
-      case 3:
-        expectWire(wt, WireType.Bit64, 'SummaryDataPoint.time_unix_nano');
-        timeUnixNano = BigInt(r.fixed64());
-        break;
-      case 4:
-        expectWire(wt, WireType.Bit64, 'SummaryDataPoint.count');
-        count = Number(r.fixed64());
-        break;
-      case 5:
-        expectWire(wt, WireType.Bit64, 'SummaryDataPoint.sum');
-        sum = r.double();
-        break;
-      case 6:
-        expectWire(wt, WireType.LengthDelimited, 'SummaryDataPoint.quantile_values');
-        quantileValues.push(readQuantile(input, subEnd(r, end)));
-        break;
-      case 8:
-        expectWire(wt, WireType.Varint, 'SummaryDataPoint.flags');
-        flags = r.uint32();
-        break;
-      default:
-        skipField(r, wt, field);
-    }
+    if (field === 7) pushAttribute(input, wt, end, attributes, 'SummaryDataPoint.attributes');
+    else if (field === 2) startTimeUnixNano = fixed64(r, wt, 'SummaryDataPoint.start_time_unix_nano');
+    else if (field === 3) timeUnixNano = fixed64(r, wt, 'SummaryDataPoint.time_unix_nano');
+    else if (field === 4) count = Number(fixed64(r, wt, 'SummaryDataPoint.count'));
+    else if (field === 5) sum = double(r, wt, 'SummaryDataPoint.sum');
+    else if (field === 6) quantileValues.push(readQuantile(input, sub(r, wt, end, 'SummaryDataPoint.quantile_values')));
+    else if (field === 8) flags = uint32(r, wt, 'SummaryDataPoint.flags');
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return { attributes: attributesOrNone(attributes), startTimeUnixNano, timeUnixNano, count, sum, quantileValues, flags };

@@ -2,7 +2,20 @@
 import type { ExportTraceServiceRequest, KeyValue, OtlpSpan, ResourceSpans, ScopeSpans, SpanEvent, SpanLink, SpanStatus } from '../model.js';
 import type { DecodeLimits } from './limits.js';
 import { attributesOrNone, EMPTY_RESOURCE, EMPTY_SCOPE, pushAttribute, readResource, readScope } from './proto-common.js';
-import { bytesCopy, checkEnd, decodeProto, EMPTY_BYTES, expectWire, skipField, subEnd, WireType, type ProtoInput } from './proto-input.js';
+import {
+  bytes,
+  checkEnd,
+  decodeProto,
+  EMPTY_BYTES,
+  fixed32,
+  fixed64,
+  int32,
+  skipField,
+  string,
+  sub,
+  uint32,
+  type ProtoInput,
+} from './proto-input.js';
 
 export const UNSET_STATUS: SpanStatus = Object.freeze({ message: '', code: 0 });
 const NO_EVENTS: readonly SpanEvent[] = Object.freeze([]);
@@ -14,10 +27,8 @@ export function decodeTracesProto(body: Uint8Array, limits?: DecodeLimits): Expo
     const resourceSpans: ResourceSpans[] = [];
     while (r.pos < r.len) {
       const [field, wt] = r.tag();
-      if (field === 1) {
-        expectWire(wt, WireType.LengthDelimited, 'ExportTraceServiceRequest.resource_spans');
-        resourceSpans.push(readResourceSpans(input, subEnd(r, r.len)));
-      } else skipField(r, wt, field);
+      if (field === 1) resourceSpans.push(readResourceSpans(input, sub(r, wt, r.len, 'ExportTraceServiceRequest.resource_spans')));
+      else skipField(r, wt, field);
     }
     checkEnd(r, r.len);
     return { resourceSpans };
@@ -30,13 +41,9 @@ function readResourceSpans(input: ProtoInput, end: number): ResourceSpans {
   const scopeSpans: ScopeSpans[] = [];
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    if (field === 1) {
-      expectWire(wt, WireType.LengthDelimited, 'ResourceSpans.resource');
-      resource = readResource(input, subEnd(r, end));
-    } else if (field === 2) {
-      expectWire(wt, WireType.LengthDelimited, 'ResourceSpans.scope_spans');
-      scopeSpans.push(readScopeSpans(input, subEnd(r, end)));
-    } else skipField(r, wt, field);
+    if (field === 1) resource = readResource(input, sub(r, wt, end, 'ResourceSpans.resource'));
+    else if (field === 2) scopeSpans.push(readScopeSpans(input, sub(r, wt, end, 'ResourceSpans.scope_spans')));
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return { resource, scopeSpans };
@@ -48,13 +55,9 @@ function readScopeSpans(input: ProtoInput, end: number): ScopeSpans {
   const spans: OtlpSpan[] = [];
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    if (field === 1) {
-      expectWire(wt, WireType.LengthDelimited, 'ScopeSpans.scope');
-      scope = readScope(input, subEnd(r, end));
-    } else if (field === 2) {
-      expectWire(wt, WireType.LengthDelimited, 'ScopeSpans.spans');
-      spans.push(readSpan(input, subEnd(r, end)));
-    } else skipField(r, wt, field);
+    if (field === 1) scope = readScope(input, sub(r, wt, end, 'ScopeSpans.scope'));
+    else if (field === 2) spans.push(readSpan(input, sub(r, wt, end, 'ScopeSpans.spans')));
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return { scope, spans };
@@ -81,73 +84,23 @@ function readSpan(input: ProtoInput, end: number): OtlpSpan {
   let status = UNSET_STATUS;
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    switch (field) {
-      case 1:
-        expectWire(wt, WireType.LengthDelimited, 'Span.trace_id');
-        traceId = bytesCopy(r);
-        break;
-      case 2:
-        expectWire(wt, WireType.LengthDelimited, 'Span.span_id');
-        spanId = bytesCopy(r);
-        break;
-      case 3:
-        expectWire(wt, WireType.LengthDelimited, 'Span.trace_state');
-        traceState = r.string();
-        break;
-      case 4:
-        expectWire(wt, WireType.LengthDelimited, 'Span.parent_span_id');
-        parentSpanId = bytesCopy(r);
-        break;
-      case 16:
-        expectWire(wt, WireType.Bit32, 'Span.flags');
-        flags = r.fixed32();
-        break;
-      case 5:
-        expectWire(wt, WireType.LengthDelimited, 'Span.name');
-        name = r.string();
-        break;
-      case 6:
-        expectWire(wt, WireType.Varint, 'Span.kind');
-        kind = r.int32();
-        break;
-      case 7:
-        expectWire(wt, WireType.Bit64, 'Span.start_time_unix_nano');
-        startTimeUnixNano = BigInt(r.fixed64());
-        break;
-      case 8:
-        expectWire(wt, WireType.Bit64, 'Span.end_time_unix_nano');
-        endTimeUnixNano = BigInt(r.fixed64());
-        break;
-      case 9:
-        pushAttribute(input, wt, end, attributes, 'Span.attributes');
-        break;
-      case 10:
-        expectWire(wt, WireType.Varint, 'Span.dropped_attributes_count');
-        droppedAttributesCount = r.uint32();
-        break;
-      case 11:
-        expectWire(wt, WireType.LengthDelimited, 'Span.events');
-        events.push(readEvent(input, subEnd(r, end)));
-        break;
-      case 12:
-        expectWire(wt, WireType.Varint, 'Span.dropped_events_count');
-        droppedEventsCount = r.uint32();
-        break;
-      case 13:
-        expectWire(wt, WireType.LengthDelimited, 'Span.links');
-        links.push(readLink(input, subEnd(r, end)));
-        break;
-      case 14:
-        expectWire(wt, WireType.Varint, 'Span.dropped_links_count');
-        droppedLinksCount = r.uint32();
-        break;
-      case 15:
-        expectWire(wt, WireType.LengthDelimited, 'Span.status');
-        status = readStatus(input, subEnd(r, end));
-        break;
-      default:
-        skipField(r, wt, field);
-    }
+    if (field === 1) traceId = bytes(r, wt, 'Span.trace_id');
+    else if (field === 2) spanId = bytes(r, wt, 'Span.span_id');
+    else if (field === 3) traceState = string(r, wt, 'Span.trace_state');
+    else if (field === 4) parentSpanId = bytes(r, wt, 'Span.parent_span_id');
+    else if (field === 16) flags = fixed32(r, wt, 'Span.flags');
+    else if (field === 5) name = string(r, wt, 'Span.name');
+    else if (field === 6) kind = int32(r, wt, 'Span.kind');
+    else if (field === 7) startTimeUnixNano = fixed64(r, wt, 'Span.start_time_unix_nano');
+    else if (field === 8) endTimeUnixNano = fixed64(r, wt, 'Span.end_time_unix_nano');
+    else if (field === 9) pushAttribute(input, wt, end, attributes, 'Span.attributes');
+    else if (field === 10) droppedAttributesCount = uint32(r, wt, 'Span.dropped_attributes_count');
+    else if (field === 11) events.push(readEvent(input, sub(r, wt, end, 'Span.events')));
+    else if (field === 12) droppedEventsCount = uint32(r, wt, 'Span.dropped_events_count');
+    else if (field === 13) links.push(readLink(input, sub(r, wt, end, 'Span.links')));
+    else if (field === 14) droppedLinksCount = uint32(r, wt, 'Span.dropped_links_count');
+    else if (field === 15) status = readStatus(input, sub(r, wt, end, 'Span.status'));
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return {
@@ -179,25 +132,11 @@ function readEvent(input: ProtoInput, end: number): SpanEvent {
   let droppedAttributesCount = 0;
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    switch (field) {
-      case 1:
-        expectWire(wt, WireType.Bit64, 'Span.Event.time_unix_nano');
-        timeUnixNano = BigInt(r.fixed64());
-        break;
-      case 2:
-        expectWire(wt, WireType.LengthDelimited, 'Span.Event.name');
-        name = r.string();
-        break;
-      case 3:
-        pushAttribute(input, wt, end, attributes, 'Span.Event.attributes');
-        break;
-      case 4:
-        expectWire(wt, WireType.Varint, 'Span.Event.dropped_attributes_count');
-        droppedAttributesCount = r.uint32();
-        break;
-      default:
-        skipField(r, wt, field);
-    }
+    if (field === 1) timeUnixNano = fixed64(r, wt, 'Span.Event.time_unix_nano');
+    else if (field === 2) name = string(r, wt, 'Span.Event.name');
+    else if (field === 3) pushAttribute(input, wt, end, attributes, 'Span.Event.attributes');
+    else if (field === 4) droppedAttributesCount = uint32(r, wt, 'Span.Event.dropped_attributes_count');
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return { timeUnixNano, name, attributes: attributesOrNone(attributes), droppedAttributesCount };
@@ -214,33 +153,13 @@ function readLink(input: ProtoInput, end: number): SpanLink {
   let flags = 0;
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    switch (field) {
-      case 1:
-        expectWire(wt, WireType.LengthDelimited, 'Span.Link.trace_id');
-        traceId = bytesCopy(r);
-        break;
-      case 2:
-        expectWire(wt, WireType.LengthDelimited, 'Span.Link.span_id');
-        spanId = bytesCopy(r);
-        break;
-      case 3:
-        expectWire(wt, WireType.LengthDelimited, 'Span.Link.trace_state');
-        traceState = r.string();
-        break;
-      case 4:
-        pushAttribute(input, wt, end, attributes, 'Span.Link.attributes');
-        break;
-      case 5:
-        expectWire(wt, WireType.Varint, 'Span.Link.dropped_attributes_count');
-        droppedAttributesCount = r.uint32();
-        break;
-      case 6:
-        expectWire(wt, WireType.Bit32, 'Span.Link.flags');
-        flags = r.fixed32();
-        break;
-      default:
-        skipField(r, wt, field);
-    }
+    if (field === 1) traceId = bytes(r, wt, 'Span.Link.trace_id');
+    else if (field === 2) spanId = bytes(r, wt, 'Span.Link.span_id');
+    else if (field === 3) traceState = string(r, wt, 'Span.Link.trace_state');
+    else if (field === 4) pushAttribute(input, wt, end, attributes, 'Span.Link.attributes');
+    else if (field === 5) droppedAttributesCount = uint32(r, wt, 'Span.Link.dropped_attributes_count');
+    else if (field === 6) flags = fixed32(r, wt, 'Span.Link.flags');
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return { traceId, spanId, traceState, attributes: attributesOrNone(attributes), droppedAttributesCount, flags };
@@ -252,13 +171,9 @@ function readStatus(input: ProtoInput, end: number): SpanStatus {
   let code = 0;
   while (r.pos < end) {
     const [field, wt] = r.tag();
-    if (field === 2) {
-      expectWire(wt, WireType.LengthDelimited, 'Status.message');
-      message = r.string();
-    } else if (field === 3) {
-      expectWire(wt, WireType.Varint, 'Status.code');
-      code = r.int32();
-    } else skipField(r, wt, field);
+    if (field === 2) message = string(r, wt, 'Status.message');
+    else if (field === 3) code = int32(r, wt, 'Status.code');
+    else skipField(r, wt, field);
   }
   checkEnd(r, end);
   return message === '' && code === 0 ? UNSET_STATUS : { message, code };
