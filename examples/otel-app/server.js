@@ -10,9 +10,10 @@ const { resourceFromAttributes } = require('@opentelemetry/resources');
 const { MeterProvider, PeriodicExportingMetricReader } = require('@opentelemetry/sdk-metrics');
 const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
 
-// OTEL_EXPORTER_OTLP_ENDPOINT wins, as in every SDK; else the agent's OTLP/HTTP port.
+// The agent's OTLP/HTTP port, unless OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT
+// is set: then no URL is given and the SDK reads them, as in every SDK.
 const port = (process.env.DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT || 'localhost:4318').split(':').pop();
-const base = (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || `http://localhost:${port}`).replace(/\/+$/, '');
+const urlFor = (signal) => (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env[`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`] ? undefined : `http://localhost:${port}/v1/${signal}`);
 
 // Delta temporality, as Datadog recommends (a cumulative histogram's first point is only the base
 // of the next delta); `heroku config:set OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=…` wins.
@@ -25,11 +26,11 @@ const resource = resourceFromAttributes({
 });
 const meterProvider = new MeterProvider({
   resource,
-    readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${base}/v1/metrics` }), exportIntervalMillis: 5000 })],
+  readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: urlFor('metrics') }), exportIntervalMillis: 5000 })],
 });
 const tracerProvider = new BasicTracerProvider({
   resource,
-  spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }), { scheduledDelayMillis: 1000 })],
+  spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: urlFor('traces') }), { scheduledDelayMillis: 1000 })],
 });
 const meter = meterProvider.getMeter('demo-otel');
 const tracer = tracerProvider.getTracer('demo-otel');
@@ -40,7 +41,7 @@ const inflight = meter.createUpDownCounter('demo.otel.inflight', { description: 
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Pretend work in a child span of `parent`. */
+/** Pretend work in a child span of `parent` (one per request). */
 async function work(parent, name, ms) {
   const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL }, trace.setSpan(context.active(), parent));
   await sleep(ms);
@@ -53,8 +54,7 @@ const routes = {
     return { status: 200, body: { hello: 'world' } };
   },
   '/slow': async (span) => {
-    await work(span, 'demo.query', 20 + Math.random() * 40);
-    await work(span, 'demo.render', 5 + Math.random() * 10);
+    await work(span, 'demo.query', 25 + Math.random() * 50);
     return { status: 200, body: { orders: [] } };
   },
   '/error': async (span) => {
@@ -85,11 +85,13 @@ const server = http.createServer(async (req, res) => {
   latency.record(performance.now() - started, attributes);
 });
 
-server.listen(Number(process.env.PORT) || 5000, () => console.log(`demo-otel listening on ${process.env.PORT || 5000}, OTLP to ${base}`));
+server.listen(Number(process.env.PORT) || 5000, () => console.log(`demo-otel listening on ${process.env.PORT || 5000}, OTLP to ${urlFor('metrics') ?? 'OTEL_EXPORTER_OTLP_ENDPOINT'}`));
 
 // Heroku sends SIGTERM on restart: stop taking requests, export what the SDK holds, then exit.
 process.on('SIGTERM', async () => {
   server.close();
-  await Promise.allSettled([meterProvider.shutdown(), tracerProvider.shutdown()]);
+  const providers = [meterProvider, tracerProvider];
+  await Promise.allSettled(providers.map((p) => p.forceFlush()));
+  await Promise.allSettled(providers.map((p) => p.shutdown()));
   process.exit(0);
 });

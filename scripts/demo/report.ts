@@ -1,10 +1,11 @@
 // What the intake received, compared with what the demo sent: the "nothing lost" check.
 import type { Summary } from '../../src/intake/query/summary.js';
 import type { TraceSummary } from '../../src/intake/query/traces.js';
+import type { SpanRecord, StatsRecord } from '../../src/intake/records.js';
 import type { TrafficCounts } from './traffic.js';
 
 interface SeriesResponse {
-  series: { type: string; interval: number; points: [number, number][] }[];
+  series: { host: string; tags: string[]; type: string; interval: number; points: [number, number][] }[];
 }
 interface DistributionResponse {
   points: { cnt: number }[];
@@ -80,23 +81,41 @@ async function gunicornChecks(intake: string, sent: TrafficCounts): Promise<Chec
   ];
 }
 
-/** The example apps the demo can build, what they are called and what they must deliver. */
-/** The OpenTelemetry SDK's counter, histogram and spans, over OTLP/HTTP protobuf. */
+/** The OpenTelemetry SDK's counter, histogram, gauge and spans, through the agent's OTLP receiver, with the dyno's tags. */
 async function otelAppChecks(intake: string, sent: TrafficCounts, service: string): Promise<Check[]> {
+  const dynoTags = ['dyno:web.1', 'dynotype:web', `appname:${service}`, 'env:demo', 'version:v1', `service:${service}`].join(',');
   const requests = countOf(await get<SeriesResponse>(intake, 'series?metric=demo.otel.requests'));
-  const latencies = (await get<DistributionResponse>(intake, 'distribution?metric=demo.otel.latency')).points.reduce((n, p) => n + p.cnt, 0);
-  const traces = await get<TraceSummary[]>(intake, `traces?service=${encodeURIComponent(service)}&limit=10000`);
-  const errorRequests = sent.byRoute['/error'] ?? 0;
-  const errorTraces = traces.filter((t) => t.errors > 0).length;
+  const tagged = countOf(await get<SeriesResponse>(intake, `series?metric=demo.otel.requests&tags=${dynoTags}`));
+  const errors = countOf(await get<SeriesResponse>(intake, 'series?metric=demo.otel.requests&tags=route:/error,status:500'));
+  const latencies = (await get<DistributionResponse>(intake, `distribution?metric=demo.otel.latency&tags=${dynoTags}`)).points.reduce((n, p) => n + p.cnt, 0);
+  const inflight = (await get<SeriesResponse>(intake, `series?metric=demo.otel.inflight&tags=${dynoTags}`)).series.filter((s) => s.type === 'gauge').reduce((n, s) => n + s.points.length, 0);
+  const summaries = await get<TraceSummary[]>(intake, `traces?service=${service}&limit=10000`);
+  const traces = await Promise.all(summaries.map((t) => get<{ spanList: SpanRecord[] }>(intake, `traces/${t.traceId}`)));
+  const spans = traces.flatMap((t) => t.spanList);
+  // The dyno's host is the one its agent reports its own metrics under.
+  const host = (await get<SeriesResponse>(intake, 'series?metric=datadog.agent.running')).series[0]?.host;
+  const spansTagged = spans.filter((s) => s.env === 'demo' && s.meta.version === 'v1' && s.host === host).length;
+  const serverSpans = spans.filter((s) => s.meta['span.kind'] === 'server').length;
+  const errorTraces = summaries.filter((t) => t.errors > 0).length;
+  const stats = await get<StatsRecord[]>(intake, `stats?service=${service}&limit=10000`);
+  const topLevelHits = stats.reduce((n, s) => n + s.topLevelHits, 0);
+  const errorRequests = sent.byStatus['500'] ?? 0;
   return [
     { what: 'demo.otel.requests (OTLP counter)', sent: sent.requests, received: requests, ok: requests === sent.requests },
+    { what: 'demo.otel.requests with the dyno tags', sent: sent.requests, received: tagged, ok: tagged === sent.requests },
+    { what: 'demo.otel.requests status:500', sent: errorRequests, received: errors, ok: errors === errorRequests },
     { what: 'demo.otel.latency (OTLP histogram)', sent: sent.requests, received: latencies, ok: latencies === sent.requests },
-    { what: `OTLP traces of ${service}`, sent: sent.requests, received: traces.length, ok: traces.length === sent.requests },
-    { what: `OTLP error traces of ${service}`, sent: errorRequests, received: errorTraces, ok: errorTraces === errorRequests },
+    { what: 'demo.otel.inflight (OTLP gauge) points', sent: '>= 1', received: inflight, ok: inflight >= 1 },
+    { what: `traces of ${service} (OTLP)`, sent: sent.requests, received: summaries.length, ok: summaries.length === sent.requests },
+    { what: `spans of ${service}: server + child`, sent: 2 * sent.requests, received: spans.length, ok: spans.length === 2 * sent.requests },
+    { what: `server spans of ${service}`, sent: sent.requests, received: serverSpans, ok: serverSpans === sent.requests },
+    { what: 'spans with env, version, dyno host', sent: 2 * sent.requests, received: spansTagged, ok: spansTagged === 2 * sent.requests },
+    { what: `error traces of ${service}`, sent: errorRequests, received: errorTraces, ok: errorTraces === errorRequests },
+    { what: `APM stats of ${service} (top-level hits)`, sent: sent.requests, received: topLevelHits, ok: topLevelHits === sent.requests },
   ];
 }
 
-/** The examples; `otlp` ones get the agent's OTLP/HTTP receiver. */
+/** The example apps the demo can build, what they are called and what they must deliver; `otlp` ones get the agent's OTLP/HTTP receiver. */
 export const APPS = {
   'node-app': { service: 'demo-app', pageMetric: 'demo.requests', checks: nodeAppChecks, otlp: false },
   'gunicorn-app': { service: 'demo-gunicorn', pageMetric: 'demo.gunicorn.requests', checks: gunicornChecks, otlp: false },

@@ -1,88 +1,57 @@
 // End to end, as a user instrumented with OpenTelemetry only would see it: examples/otel-app compiled
 // by the real bin/compile in the builtin flavour, booted like a dyno with both OTLP receivers on, the
 // app's own OTLP/HTTP protobuf export, and known values sent by the OpenTelemetry JS SDK's exporters
-// over OTLP/HTTP protobuf, OTLP/HTTP JSON and OTLP/gRPC. After the dyno's SIGTERM, the intake holds
-// every counter, gauge, histogram and span with the values sent and the dyno's tags.
+// over OTLP/HTTP protobuf, OTLP/HTTP JSON and OTLP/gRPC (test/fixtures/otel-sender, a process with the
+// dyno's environment). The agent's OTLP options are the defaults (initial_cumulative_monotonic_value=auto).
+// After the dyno's SIGTERM, the intake holds every counter, gauge, histogram and span with the values
+// sent and the dyno's tags.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
-import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { AggregationTemporalityPreference } from '@opentelemetry/exporter-metrics-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { promisify } from 'node:util';
+import { WireType } from '@bufbuild/protobuf/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootDyno, restartSignal, waitForWeb, type Dyno } from '../../scripts/demo/dyno.js';
 import { buildSlug } from '../../scripts/demo/slug.js';
 import type { Serie } from '../../src/agent/aggregator/payloads.js';
+import { BUILDPACK_VERSION } from '../../src/constants.js';
+import { readFields, readString } from '../../src/intake/payloads/protobuf.js';
 import { decodeSketches } from '../../src/intake/payloads/sketches.js';
+import { decodeAgentPayload } from '../../src/intake/payloads/traces.js';
 import { startRecordingIntake, type RecordingIntake } from '../helpers/recording-intake.js';
 import { freePort } from './agent-harness.js';
 import { spansOf } from './apm-harness.js';
 
 const repo = join(import.meta.dirname, '../..');
-const DYNO_TAGS = ['dyno:web.1', 'dynotype:web', 'appname:otel-shop'];
+const DYNO_TAGS = ['dyno:web.1', 'dynotype:web', 'appname:otel-shop', `buildpackversion:${BUILDPACK_VERSION}`];
+/** A process with the dyno's environment sending known values through three exporter pairs. */
+const SENDER = join(repo, 'test/fixtures/otel-sender/send.mjs');
+/** Its pairs, each its own service.name and metric prefix: OTLP/HTTP protobuf (cumulative), OTLP/HTTP JSON and OTLP/gRPC (delta). */
+const SENDERS = ['proto', 'json', 'grpc'] as const;
 
-interface Sender {
-  readonly name: 'proto' | 'json' | 'grpc';
-  readonly metrics: (url: string) => PushMetricExporter;
-  readonly traces: (url: string) => SpanExporter;
-}
-
-// The SDK's default (cumulative) for protobuf, the delta temporality Datadog recommends for the others.
-const DELTA = { temporalityPreference: AggregationTemporalityPreference.DELTA };
-const SENDERS: readonly Sender[] = [
-  { name: 'proto', metrics: (url) => new ProtoMetricExporter({ url: `${url}/v1/metrics` }), traces: (url) => new ProtoTraceExporter({ url: `${url}/v1/traces` }) },
-  { name: 'json', metrics: (url) => new JsonMetricExporter({ url: `${url}/v1/metrics`, ...DELTA }), traces: (url) => new JsonTraceExporter({ url: `${url}/v1/traces` }) },
-  { name: 'grpc', metrics: (url) => new GrpcMetricExporter({ url, ...DELTA }), traces: (url) => new GrpcTraceExporter({ url }) },
-];
-
-/**
- * Known values through one exporter pair: a counter 3 + 4, a gauge 42, a histogram [1, 2, 3, 100], a
- * server span with a child. A cumulative histogram's first point is only the base of the next delta
- * (as in the Datadog mapping), so with cumulative temporality one value is exported first, then the four.
- */
-async function send(sender: Sender, url: string): Promise<void> {
-  const resource = resourceFromAttributes({ 'service.name': `e2e-${sender.name}`, 'deployment.environment': 'staging', 'service.version': 'v42' });
-  const reader = new PeriodicExportingMetricReader({ exporter: sender.metrics(url), exportIntervalMillis: 3_600_000 });
-  const meters = new MeterProvider({ resource, readers: [reader] });
-  const meter = meters.getMeter('e2e');
-  const orders = meter.createCounter(`e2e.${sender.name}.orders`);
-  orders.add(3, { shop: 'main' });
-  orders.add(4, { shop: 'main' });
-  meter.createObservableGauge(`e2e.${sender.name}.queue`).addCallback((result) => result.observe(42, { shop: 'main' }));
-  const latency = meter.createHistogram(`e2e.${sender.name}.latency`, { unit: 'ms' });
-  if (sender.name === 'proto') {
-    latency.record(50, { shop: 'main' });
-    await meters.forceFlush();
-  }
-  for (const value of [1, 2, 3, 100]) latency.record(value, { shop: 'main' });
-  await meters.forceFlush();
-  await meters.shutdown();
-
-  const tracers = new BasicTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(sender.traces(url))] });
-  const tracer = tracers.getTracer('e2e');
-  const root = tracer.startSpan('GET /orders', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/orders', 'http.response.status_code': 500 } });
-  const child = tracer.startSpan('load orders', { kind: SpanKind.INTERNAL }, trace.setSpan(context.active(), root));
-  child.end();
-  root.setStatus({ code: SpanStatusCode.ERROR, message: 'out of stock' });
-  root.end();
-  await tracers.forceFlush();
-  await tracers.shutdown();
+/** AgentPayload.tags (field 6, a map), where the trace agent puts the dyno's tags; the intake's span records leave them out. */
+function payloadTags(body: Uint8Array): string[] {
+  const tags: string[] = [];
+  readFields(body, 'AgentPayload', (field, wireType, reader) => {
+    if (field !== 6 || wireType !== WireType.LengthDelimited) return false;
+    const entry = { key: '', value: '' };
+    readFields(reader.bytes(), 'AgentPayload.tags', (f, w, r) => {
+      if (f === 1) entry.key = readString(r, w, 'key');
+      else if (f === 2) entry.value = readString(r, w, 'value');
+      else return false;
+      return true;
+    });
+    tags.push(entry.value === '' ? entry.key : `${entry.key}:${entry.value}`);
+    return true;
+  });
+  return tags;
 }
 
 describe('OpenTelemetry SDK exporters to a compiled builtin dyno', () => {
   let work: string;
   let intake: RecordingIntake;
   let dyno: Dyno;
-  let http: number;
-  let grpc: number;
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'otlp-dyno-'));
@@ -91,7 +60,7 @@ describe('OpenTelemetry SDK exporters to a compiled builtin dyno', () => {
     const build = await buildSlug(repo, 'otel-app', slug, join(work, 'cache'), join(work, 'env'), { DD_AGENT_FLAVOR: 'builtin' });
     expect(build.ok, build.output).toBe(true);
     const [web, statsd, apm, cmd] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    [http, grpc] = [await freePort(), await freePort()];
+    const [http, grpc] = [await freePort(), await freePort()];
     const env = {
       DYNO: 'web.1',
       PORT: String(web),
@@ -104,9 +73,6 @@ describe('OpenTelemetry SDK exporters to a compiled builtin dyno', () => {
       DD_CMD_PORT: String(cmd),
       DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT: `localhost:${http}`,
       DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_GRPC_ENDPOINT: `localhost:${grpc}`,
-      // The first cumulative point counts whatever its series' start time says: the SDK's clock
-      // (timeOrigin + performance.now()) may lag the agent's wall clock in a long-lived test worker.
-      DD_OTLP_CONFIG_METRICS_SUMS_INITIAL_CUMULATIVE_MONOTONIC_VALUE: 'keep',
     };
     dyno = bootDyno(slug, 'node server.js', env, join(work, 'dyno.log'));
     // agent-wrapper holds the app back until the OTLP ports listen: the first export is never refused.
@@ -114,7 +80,8 @@ describe('OpenTelemetry SDK exporters to a compiled builtin dyno', () => {
     // waitForWeb's probe was one GET / already.
     for (const route of ['/', '/slow', '/error']) expect((await fetch(`http://127.0.0.1:${web}${route}`)).ok || route === '/error').toBe(true);
     expect((await fetch(`http://127.0.0.1:${http}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: 'not a protobuf' })).status).toBe(400);
-    for (const sender of SENDERS) await send(sender, sender.name === 'grpc' ? `http://127.0.0.1:${grpc}` : `http://127.0.0.1:${http}`);
+    // The agent still serves after the garbage: the sender's exports to the same port must all succeed.
+    await promisify(execFile)(process.execPath, [SENDER], { env: { PATH: process.env.PATH, ...env }, timeout: 30_000, killSignal: 'SIGKILL' });
     // A restart: the app's SDK flushes on SIGTERM, the agent flushes everything before it exits.
     const stopped = await restartSignal(dyno, 25_000);
     expect(stopped.killed, 'nothing needed SIGKILL').toBe(0);
@@ -130,7 +97,7 @@ describe('OpenTelemetry SDK exporters to a compiled builtin dyno', () => {
   const sketches = () => intake.accepted('/api/beta/sketches').flatMap((r) => decodeSketches(r.body));
   const total = (metric: string) => series().filter((s) => s.metric === metric).reduce((n, s) => n + s.points.reduce((m, [, v]) => m + v, 0), 0);
 
-  it.each(SENDERS.map((s) => s.name))('maps the %s exporter counter, gauge and histogram with the values sent and the dyno tags', (name) => {
+  it.each(SENDERS)('maps the %s exporter counter, gauge and histogram with the values sent and the dyno tags', (name) => {
     const counts = series().filter((s) => s.metric === `e2e.${name}.orders`);
     expect(counts.length).toBeGreaterThan(0);
     expect(counts.every((s) => s.type === 'count')).toBe(true);
@@ -140,27 +107,39 @@ describe('OpenTelemetry SDK exporters to a compiled builtin dyno', () => {
     expect(gauge?.points.map(([, v]) => v)).toEqual([42]);
     const histogram = sketches().filter((s) => s.metric === `e2e.${name}.latency`);
     expect(histogram).toHaveLength(1);
-    // min and max are those of the interval only for delta points; a cumulative one's come from its buckets.
-    expect(histogram[0]).toMatchObject(name === 'proto' ? { cnt: 4, sum: 106 } : { cnt: 4, sum: 106, min: 1, max: 100 });
+    // Cumulative (proto) too: its min went down and its max up since the first point, so both are this interval's.
+    expect(histogram[0]).toMatchObject({ cnt: 4, sum: 106, min: 1, max: 100 });
     for (const s of [counts[0]!, gauge!, histogram[0]!]) {
       expect(s.tags).toEqual(expect.arrayContaining([...DYNO_TAGS, 'shop:main', `service:e2e-${name}`, 'env:staging', 'version:v42']));
       expect(s.host).toBe(series().find((x) => x.metric === 'datadog.agent.running')?.host);
     }
   });
 
-  it.each(SENDERS.map((s) => s.name))('maps the %s exporter spans to Datadog spans through the trace agent', (name) => {
+  it.each(SENDERS)('maps the %s exporter spans to Datadog spans through the trace agent', (name) => {
     const spans = spansOf(intake).filter((s) => s.service === `e2e-${name}`);
-    expect(spans).toHaveLength(2);
+    expect(spans).toHaveLength(3);
     const root = spans.find((s) => s.parentId === '0')!;
-    const child = spans.find((s) => s.parentId !== '0')!;
+    const child = spans.find((s) => s.parentId === root.spanId)!;
+    const client = spans.find((s) => s.parentId === child?.spanId)!;
     expect(root).toMatchObject({ name: 'http.server.request', resource: 'GET /orders', type: 'web', error: 1, env: 'staging' });
     expect(root.meta).toMatchObject({ 'http.method': 'GET', 'http.route': '/orders', 'error.msg': 'out of stock', version: 'v42', 'span.kind': 'server' });
     expect(root.metrics['http.status_code']).toBe(500);
     expect(root.host).toBe(series().find((x) => x.metric === 'datadog.agent.running')?.host);
-    expect(child.parentId).toBe(root.spanId);
-    expect(child.traceId).toBe(root.traceId);
-    expect(root.meta['otel.trace_id']).toMatch(/^[0-9a-f]{32}$/);
-    expect(BigInt(`0x${root.meta['otel.trace_id']!.slice(16)}`).toString()).toBe(root.traceId);
+    expect(child).toMatchObject({ name: 'Internal', resource: 'load orders', type: 'custom', error: 0 });
+    expect(client).toMatchObject({ name: 'http.client.request', resource: 'GET', type: 'http', error: 0 });
+    expect(client.meta['span.kind']).toBe('client');
+    expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
+    // The 128-bit trace id: the low half is the Datadog trace id, the high half in _dd.p.tid.
+    const otelTraceId = root.meta['otel.trace_id']!;
+    expect(otelTraceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(BigInt(`0x${otelTraceId.slice(16)}`).toString()).toBe(root.traceId);
+    expect(root.meta['_dd.p.tid']).toBe(otelTraceId.slice(0, 16));
+  });
+
+  it('sends the spans in payloads tagged with the dyno tags, as /v0.4 traces are', () => {
+    const payloads = intake.accepted('/api/v0.2/traces').filter((r) => decodeAgentPayload(r.body).some((s) => s.service.startsWith('e2e-')));
+    expect(payloads.length).toBeGreaterThan(0);
+    for (const payload of payloads) expect(payloadTags(payload.body)).toEqual(expect.arrayContaining(DYNO_TAGS));
   });
 
   it("carries the app's own OTLP export, flushed at SIGTERM: every request counted, every request traced", () => {
