@@ -6,7 +6,7 @@ const http = require('node:http');
 const { context, trace, SpanKind, SpanStatusCode } = require('@opentelemetry/api');
 const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-proto');
 const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto');
-const { resourceFromAttributes } = require('@opentelemetry/resources');
+const { defaultResource, resourceFromAttributes } = require('@opentelemetry/resources');
 const { MeterProvider, PeriodicExportingMetricReader } = require('@opentelemetry/sdk-metrics');
 const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
 
@@ -19,11 +19,12 @@ const urlFor = (signal) => (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.e
 // of the next delta); `heroku config:set OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=…` wins.
 process.env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE ||= 'delta';
 
-const resource = resourceFromAttributes({
+// The SDK's own attributes (telemetry.sdk.language: the trace's language at Datadog), then ours.
+const resource = defaultResource().merge(resourceFromAttributes({
   'service.name': 'demo-otel',
   ...((process.env.DD_VERSION || process.env.HEROKU_RELEASE_VERSION) && { 'service.version': process.env.DD_VERSION || process.env.HEROKU_RELEASE_VERSION }),
   ...(process.env.DD_ENV && { 'deployment.environment': process.env.DD_ENV }),
-});
+}));
 const meterProvider = new MeterProvider({
   resource,
   readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: urlFor('metrics') }), exportIntervalMillis: 5000 })],

@@ -94,7 +94,7 @@ async function otelAppChecks(intake: string, sent: TrafficCounts, service: strin
   const spans = traces.flatMap((t) => t.spanList);
   // The dyno's host is the one its agent reports its own metrics under.
   const host = (await get<SeriesResponse>(intake, 'series?metric=datadog.agent.running')).series[0]?.host;
-  const spansTagged = spans.filter((s) => s.env === 'demo' && s.meta.version === 'v1' && s.host === host).length;
+  const spansTagged = spans.filter((s) => s.env === 'demo' && s.meta.version === 'v1' && s.host === host && s.language === 'nodejs').length;
   const serverSpans = spans.filter((s) => s.meta['span.kind'] === 'server').length;
   const errorTraces = summaries.filter((t) => t.errors > 0).length;
   const stats = await get<StatsRecord[]>(intake, `stats?service=${service}&limit=10000`);
@@ -109,7 +109,7 @@ async function otelAppChecks(intake: string, sent: TrafficCounts, service: strin
     { what: `traces of ${service} (OTLP)`, sent: sent.requests, received: summaries.length, ok: summaries.length === sent.requests },
     { what: `spans of ${service}: server + child`, sent: 2 * sent.requests, received: spans.length, ok: spans.length === 2 * sent.requests },
     { what: `server spans of ${service}`, sent: sent.requests, received: serverSpans, ok: serverSpans === sent.requests },
-    { what: 'spans with env, version, dyno host', sent: 2 * sent.requests, received: spansTagged, ok: spansTagged === 2 * sent.requests },
+    { what: 'spans with env, version, host, language', sent: 2 * sent.requests, received: spansTagged, ok: spansTagged === 2 * sent.requests },
     { what: `error traces of ${service}`, sent: errorRequests, received: errorTraces, ok: errorTraces === errorRequests },
     { what: `APM stats of ${service} (top-level hits)`, sent: sent.requests, received: topLevelHits, ok: topLevelHits === sent.requests },
   ];
