@@ -9,10 +9,9 @@
 //   node bench/otlp.mjs [--seconds N] [--json FILE]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, createServer, request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { encode } from '@msgpack/msgpack';
 import { SpanKind, context, trace } from '@opentelemetry/api';
@@ -20,8 +19,8 @@ import { JsonTraceSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { freePort, root, sleep, startSink } from './builtin-dyno.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const flag = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const seconds = Number(flag('--seconds', '10'));
@@ -32,16 +31,6 @@ const SERIES_PER_REQUEST = 100;
 const CLIENTS = 8;
 const CLK_TCK = 100;
 const resource = resourceFromAttributes({ 'service.name': 'shop', 'deployment.environment': 'prod', 'service.version': '1.4.2' });
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** `count` requests of 50 traces × 10 spans (a server span, queries and HTTP calls), as the SDK records them. */
 async function otelSpans(count) {
@@ -171,9 +160,7 @@ async function closedLoop(pids, send) {
 }
 
 async function main() {
-  const sink = createServer((req, res) => req.resume().on('end', () => res.writeHead(202).end('{}')));
-  await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
-  const sinkUrl = `http://127.0.0.1:${sink.address().port}`;
+  const { server: sink, url: sinkUrl } = await startSink();
   const dir = mkdtempSync(join(tmpdir(), 'bench-otlp-'));
   const [apmPort, statsdPort, cmdPort, httpPort, grpcPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   writeFileSync(join(dir, 'datadog.yaml'), `hostname: bench-host\ndogstatsd_port: ${statsdPort}\ncmd_port: ${cmdPort}\n`);
@@ -193,8 +180,9 @@ async function main() {
   });
   const grpcClient = new grpc.Client(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
   try {
+    let token;
     const status = async () => {
-      const token = readFileSync(join(dir, 'auth_token'), 'utf8').trim();
+      token ??= readFileSync(join(dir, 'auth_token'), 'utf8').trim();
       return new Promise((resolve, reject) => {
         request({ host: '127.0.0.1', port: cmdPort, path: '/agent/status?format=json', headers: { Authorization: `Bearer ${token}` } }, (res) => {
           let body = '';
@@ -205,7 +193,7 @@ async function main() {
           .end();
       });
     };
-    for (let i = 0; i < 200 && !(await httpPost(httpPort, '/v1/traces', 'application/json', Buffer.from('{}'))); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 200 && !(await httpPost(httpPort, '/v1/traces', 'application/json', Buffer.from('{}'))); i++) await sleep(50);
     const components = await status();
     const pids = [agent.pid, components.dogstatsd.udpRelayPid].filter((pid) => pid !== undefined);
     const idle = procStats(pids);
@@ -256,7 +244,7 @@ async function main() {
     let sent = '';
     sender.stdout.on('data', (d) => (sent += d));
     await new Promise((resolve) => sender.on('exit', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     const elapsed = (Date.now() - started) / 1000;
     const after = procStats(pids);
     const taken = (await status()).dogstatsd.metricSamples - samplesBefore;

@@ -23,25 +23,19 @@ export function oneOf<T extends string>(...values: T[]): Parser<T> {
   };
 }
 
-export function integer(min: number, max: number): Parser<number> {
-  return (raw, name) => {
+/** Numbers matching `pattern` within [min, max]; `what` names them in the refusal. */
+function ranged(pattern: RegExp, what: string): (min: number, max: number) => Parser<number> {
+  return (min, max) => (raw, name) => {
     const value = raw.trim();
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-      throw new ConfigError(name, `expected a whole number from ${min} to ${max}, received ${JSON.stringify(raw)}`);
+    if (!pattern.test(value) || Number(value) < min || Number(value) > max) {
+      throw new ConfigError(name, `expected ${what} from ${min} to ${max}, received ${JSON.stringify(raw)}`);
     }
     return Number(value);
   };
 }
 
-export function decimal(min: number, max: number): Parser<number> {
-  return (raw, name) => {
-    const value = raw.trim();
-    if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < min || Number(value) > max) {
-      throw new ConfigError(name, `expected a number from ${min} to ${max}, received ${JSON.stringify(raw)}`);
-    }
-    return Number(value);
-  };
-}
+export const integer = ranged(/^\d+$/, 'a whole number');
+export const decimal = ranged(/^\d+(\.\d+)?$/, 'a number');
 
 /** A URL as it may be shown: any user-info (a password) replaced by `***`. */
 export function withoutCredentials(text: string): string {

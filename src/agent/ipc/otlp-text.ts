@@ -9,9 +9,14 @@ const TRANSPORTS = [
 
 function receiverLine(label: string, r: Fields | undefined): string {
   const state = str(r, 'state');
-  if (state === 'listening' || state === 'stopped') return `    ${label}: ${state === 'listening' ? 'listening' : 'stopped'} on ${str(r, 'address') ?? str(r, 'endpoint') ?? '?'}`;
+  if (state === 'listening' || state === 'stopped') return `    ${label}: ${state} on ${str(r, 'address') ?? str(r, 'endpoint') ?? '?'}`;
   if (state === 'error') return `    ${label}: ERROR: ${str(r, 'error') ?? 'not listening'}`;
   return `    ${label}: off`;
+}
+
+/** `    Label: n` for each figure the document holds. */
+function figureLines(figures: readonly (readonly [string, number | undefined])[]): string[] {
+  return figures.flatMap(([label, value]) => (value === undefined ? [] : [`    ${label}: ${humanize(value)}`]));
 }
 
 /** `reason: n, reason: n` of a counter map, zeros left out; undefined when nothing counted. */
@@ -22,34 +27,34 @@ function reasons(value: unknown): string | undefined {
 
 function signalLines(title: string, itemsKey: string, itemsName: string, s: Fields | undefined, mappingLines: string[]): string[] {
   if (s === undefined) return [];
-  const lines = ['', `  ${title}`, `  ${'='.repeat(title.length)}`];
-  if (s.enabled === false) lines.push('    Refused: turned off (see the agent log)');
-  const add = (label: string, value: number | undefined): void => {
-    if (value !== undefined) lines.push(`    ${label}: ${humanize(value)}`);
-  };
-  add('Payloads', num(s, 'payloads'));
-  add(itemsName, num(s, itemsKey));
-  add('Bytes', num(s, 'bytes'));
-  add('Decode errors', num(s, 'decodeErrors'));
-  add(`Rejected ${itemsName.toLowerCase()}`, num(s, `rejected${itemsKey[0]!.toUpperCase()}${itemsKey.slice(1)}`));
-  add('Translation failures', num(s, 'failures'));
-  return [...lines, ...mappingLines];
+  return [
+    '',
+    `  ${title}`,
+    `  ${'='.repeat(title.length)}`,
+    ...(s.enabled === false ? ['    Refused: turned off (see the agent log)'] : []),
+    ...figureLines([
+      ['Payloads', num(s, 'payloads')],
+      [itemsName, num(s, itemsKey)],
+      ['Bytes', num(s, 'bytes')],
+      ['Decode errors', num(s, 'decodeErrors')],
+      [`Rejected ${itemsName.toLowerCase()}`, num(s, `rejected${itemsKey[0]!.toUpperCase()}${itemsKey.slice(1)}`)],
+      ['Translation failures', num(s, 'failures')],
+    ]),
+    ...mappingLines,
+  ];
 }
 
 function metricsMapping(m: Fields | undefined): string[] {
   if (m === undefined) return [];
-  const lines: string[] = [];
-  const add = (label: string, value: number | undefined): void => {
-    if (value !== undefined) lines.push(`    ${label}: ${humanize(value)}`);
-  };
-  add('Series points produced', num(m, 'seriesProduced'));
-  add('Distribution points produced', num(m, 'sketchesProduced'));
-  add('Cumulative series held', num(m, 'cumulativeSeriesHeld'));
-  add('Cumulative first points (kept as the base of the next delta)', num(m, 'cumulativeFirstPoints'));
+  const lines = figureLines([
+    ['Series points produced', num(m, 'seriesProduced')],
+    ['Distribution points produced', num(m, 'sketchesProduced')],
+    ['Cumulative series held', num(m, 'cumulativeSeriesHeld')],
+    ['Cumulative first points (kept as the base of the next delta)', num(m, 'cumulativeFirstPoints')],
+  ]);
   const evicted = num(m, 'cumulativeSeriesEvicted');
   if (evicted !== undefined && evicted > 0) lines.push(`    WARNING: cumulative series forgotten at the cache's cap: ${humanize(evicted)}`);
-  const byKind = fields(m.pointsDroppedByKind) ?? {};
-  for (const [kind, byReason] of byKey(Object.entries(byKind))) {
+  for (const [kind, byReason] of byKey(Object.entries(fields(m.pointsDroppedByKind) ?? {}))) {
     const text = reasons(byReason);
     if (text !== undefined) lines.push(`    Points dropped (${kind}): ${text}`);
   }
@@ -58,14 +63,14 @@ function metricsMapping(m: Fields | undefined): string[] {
 
 function tracesMapping(t: Fields | undefined): string[] {
   if (t === undefined) return [];
-  const lines: string[] = [];
-  const accepted = num(t, 'spansAccepted');
-  if (accepted !== undefined) lines.push(`    Spans sent on to the trace agent: ${humanize(accepted)}`);
-  const traces = num(t, 'traces');
-  if (traces !== undefined) lines.push(`    Traces sent on to the trace agent: ${humanize(traces)}`);
   const dropped = reasons(t.spansDropped);
-  if (dropped !== undefined) lines.push(`    Spans dropped: ${dropped}`);
-  return lines;
+  return [
+    ...figureLines([
+      ['Spans sent on to the trace agent', num(t, 'spansAccepted')],
+      ['Traces sent on to the trace agent', num(t, 'traces')],
+    ]),
+    ...(dropped !== undefined ? [`    Spans dropped: ${dropped}`] : []),
+  ];
 }
 
 export function renderOtlp(o: Fields): string {

@@ -2,7 +2,7 @@
 // decoded requests to the translators given as functions.
 import type { Logger } from '../../log.js';
 import type { Component } from '../component.js';
-import type { DecodeLimits } from './decode/index.js';
+import type { DecodeLimits, OtlpSignal } from './decode/index.js';
 import { OtlpCounters } from './receiver/counters.js';
 import { parseEndpoint, type Endpoint } from './receiver/endpoint.js';
 import type { MetricsHandler, TracesHandler } from './receiver/export.js';
@@ -33,6 +33,8 @@ export interface OtlpReceiverOptions {
   /** Body bytes held at once across both transports (32 MiB, at least one largest body). */
   readonly maxBufferedBytes?: number;
   readonly decodeLimits?: DecodeLimits;
+  /** What the handlers of `signal` report (switches, translator counters), shown under that signal in status(). */
+  readonly signalStatus?: (signal: OtlpSignal) => Record<string, unknown>;
 }
 
 export interface OtlpReceiver extends Component {
@@ -125,6 +127,7 @@ export function createOtlpReceiver(options: OtlpReceiverOptions): OtlpReceiver {
     },
     status() {
       if (!enabled) return { enabled: false };
+      const snapshot = counters.snapshot();
       const view = (r: ReceiverState): Record<string, unknown> => {
         if (r.state === 'off') return { state: 'off' };
         if (r.state === 'error') return { state: 'error', endpoint: r.endpoint, error: r.error };
@@ -133,7 +136,9 @@ export function createOtlpReceiver(options: OtlpReceiverOptions): OtlpReceiver {
       return {
         enabled: true,
         receivers: { http: view(receivers.http), grpc: view(receivers.grpc) },
-        ...counters.snapshot(),
+        ...snapshot,
+        metrics: { ...snapshot.metrics, ...options.signalStatus?.('metrics') },
+        traces: { ...snapshot.traces, ...options.signalStatus?.('traces') },
         ...budget.snapshot(),
         limits: { maxRequestBodyBytes, maxRecvMsgSizeMiB, maxConcurrentRequests: budget.maxRequests, maxBufferedBytes: budget.maxBytes },
       };

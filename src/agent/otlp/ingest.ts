@@ -29,7 +29,7 @@ export function createOtlpIngest(options: OtlpIngestOptions): OtlpReceiver {
     : !options.apmEnabled
       ? 'OTLP traces need the trace agent, which is off (DD_APM_ENABLED=false)'
       : undefined;
-  const receiver = createOtlpReceiver({
+  return createOtlpReceiver({
     http: settings.httpEndpoint,
     grpc: settings.grpcEndpoint,
     logger,
@@ -45,29 +45,9 @@ export function createOtlpIngest(options: OtlpIngestOptions): OtlpReceiver {
       const result = tracesTranslator.translate(request, options.traces, { clientComputedStats: headerTrue(context.headers['datadog-client-computed-stats']) });
       return { rejected: result.rejectedSpans };
     },
+    signalStatus: (signal) =>
+      signal === 'metrics'
+        ? { enabled: settings.metricsEnabled, mapping: metricsTranslator.counters.status() }
+        : { enabled: tracesRefusal === undefined, mapping: tracesTranslator.counters.snapshot() },
   });
-  return {
-    name: receiver.name,
-    get httpPort() {
-      return receiver.httpPort;
-    },
-    get grpcPort() {
-      return receiver.grpcPort;
-    },
-    get requestsReceived() {
-      return receiver.requestsReceived;
-    },
-    start: () => receiver.start(),
-    stop: (deadline) => receiver.stop(deadline),
-    status() {
-      const base = receiver.status();
-      if (base.enabled !== true) return base;
-      const signal = (key: 'metrics' | 'traces') => base[key] as Record<string, unknown>;
-      return {
-        ...base,
-        metrics: { ...signal('metrics'), enabled: settings.metricsEnabled, mapping: metricsTranslator.counters.status() },
-        traces: { ...signal('traces'), enabled: tracesRefusal === undefined, mapping: tracesTranslator.counters.snapshot() },
-      };
-    },
-  };
 }

@@ -39,7 +39,7 @@ export class OtlpCounters {
     this.refused[reason] = (this.refused[reason] ?? 0) + 1;
   }
 
-  snapshot(): Record<string, unknown> {
+  snapshot() {
     return {
       requests: { ...this.requests },
       metrics: this.signals.metrics.snapshot('dataPoints'),
